@@ -1,0 +1,14 @@
+//! The pure core shared by the three functions.
+//!
+//! Nothing in here talks to AWS or Slack: decoding, classification, rendering and summary
+//! building take plain data and return plain data, so they are tested on fixtures in
+//! microseconds. The only I/O helpers are [`replay`] (read an event file for local runs) and
+//! [`telemetry`] (tracing set-up).
+
+pub mod alert;
+pub mod env;
+pub mod replay;
+pub mod telemetry;
+pub mod logs;
+pub mod slack;
+pub mod summary;

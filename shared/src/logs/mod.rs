@@ -1,0 +1,1 @@
+//! CloudWatch Logs subscription decoding and log-event classification (log-processor core).

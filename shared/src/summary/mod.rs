@@ -1,0 +1,1 @@
+//! Metric catalogue, window alignment and summary building (metrics-collector core).
