@@ -1,0 +1,15 @@
+use std::sync::Arc;
+
+use log_processor::{Config, Processor};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::telemetry::init();
+    let config = Config::from_lookup(&shared::env::process_env)?;
+    let processor: Arc<Processor> = Arc::new(log_processor::build(config).await);
+    shared::replay::serve_or_replay(move |event| {
+        let processor = Arc::clone(&processor);
+        async move { processor.handle_lambda(event).await }
+    })
+    .await
+}

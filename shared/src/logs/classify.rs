@@ -1,0 +1,1473 @@
+//! Classification of one log message: error, HTTP 5xx, failed login (with user and source).
+//!
+//! Precision matters as much as recall, so every rule looks at a *position* or a *field*, never
+//! at a word anywhere in the line: a severity token must sit in the line's header, an HTTP
+//! status is taken from its column, a JSON level from a level field. Cost matters too (tens of
+//! thousands of events per invocation): one pass of a literal automaton ([`GATE`], SIMD
+//! accelerated) over the raw, still-escaped message says which rule families can apply at all;
+//! most events stop there without being unescaped, parsed or regex-matched.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use memchr::memmem;
+use regex::Regex;
+use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+/// What one log event is. One event may be several kinds (a 5xx access-log line is also an error;
+/// `error: maximum authentication attempts exceeded …` is an error and a failed login).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Classification<'a> {
+    pub error: bool,
+    pub http_5xx: bool,
+    pub failed_login: Option<FailedLogin<'a>>,
+    /// `Accepted <method> for USER from IP port N`: lets the aggregator discard publickey probes
+    /// of the same connection that ended in a successful login.
+    pub accepted_login: Option<Connection<'a>>,
+}
+
+/// A failed or refused authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedLogin<'a> {
+    pub user: Option<Cow<'a, str>>,
+    /// IP address or host name, as logged.
+    pub source: Option<Cow<'a, str>>,
+    /// `Failed publickey for USER …` of a valid user: a key the client offered that was not
+    /// accepted. Clients routinely offer several keys before one works, so this counts only if
+    /// the same connection (source + port) does not log `Accepted` in the batch.
+    pub publickey_probe: Option<Connection<'a>>,
+}
+
+/// Source address and port of one SSH connection.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Connection<'a> {
+    pub source: Cow<'a, str>,
+    pub port: Cow<'a, str>,
+}
+
+impl Classification<'_> {
+    pub fn is_failed_login(&self) -> bool {
+        self.failed_login.is_some()
+    }
+}
+
+/// Classifies one log message.
+pub fn classify(message: &str) -> Classification<'_> {
+    let bits = gate_bits(message.as_bytes());
+    classify_text_or_json(message, bits)
+}
+
+fn classify_text_or_json(message: &str, bits: Bits) -> Classification<'_> {
+    if message.trim_start().starts_with('{') {
+        if let Some(c) = classify_json(message, bits) {
+            return c;
+        }
+    }
+    classify_text(message, bits)
+}
+
+/// The first, cheap step for an event whose message is still JSON-escaped (as it sits in the
+/// decompressed payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prefilter {
+    /// Nothing but positional rules can apply, and they were evaluated on the raw text.
+    Settled { error: bool, http_5xx: bool },
+    /// Unescape the message and call [`classify_prefiltered`].
+    Examine(Bits),
+}
+
+/// Gate literals found in a message, one bit per [`GATE_LITERALS`] entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Bits(u64);
+
+impl Bits {
+    fn has(self, literal: usize) -> bool {
+        self.0 & (1 << literal) != 0
+    }
+    fn any(self, mask: u64) -> bool {
+        self.0 & mask != 0
+    }
+}
+
+/// Runs the gate on a raw (JSON-escaped, unquoted) message.
+pub fn prefilter(raw: &str) -> Prefilter {
+    let bits = gate_bits(raw.as_bytes());
+    let b = raw.as_bytes();
+    if bits.0 != 0 {
+        if b.first() == Some(&b'{') && !bits.any(!SEVERITY_BITS) && severity_words_are_keys(b) {
+            // `{"error":null,"level":"info",…}`: severity words only as field names.
+            return Prefilter::Settled {
+                error: false,
+                http_5xx: false,
+            };
+        }
+        return Prefilter::Examine(bits);
+    }
+    if b.first() == Some(&b'{') {
+        // A JSON message with none of the gate literals: no JSON rule can fire.
+        return Prefilter::Settled {
+            error: false,
+            http_5xx: false,
+        };
+    }
+    // Positional rules read only bytes that JSON never escapes (headers, ALB/ELB columns).
+    let http_5xx = elb_status(b).is_some_and(|s| (500..=599).contains(&s));
+    let error = http_5xx || klog_or_pri_header(b) == Some(true);
+    Prefilter::Settled { error, http_5xx }
+}
+
+/// In a JSON-escaped JSON object, whether every severity word found is part of a key (followed by
+/// the rest of the name and `\":`).
+fn severity_words_are_keys(raw: &[u8]) -> bool {
+    GATE.find_iter(raw).all(|m| {
+        let rest = &raw[m.end()..];
+        let name_len = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'.')
+            .count();
+        rest[name_len..].starts_with(b"\\\":")
+    })
+}
+
+/// Classifies the unescaped `message` of an event whose [`prefilter`] said `Examine`.
+pub fn classify_prefiltered<'a>(message: &'a str, prefilter: Prefilter) -> Classification<'a> {
+    match prefilter {
+        Prefilter::Examine(bits) => classify_text_or_json(message, bits),
+        Prefilter::Settled { error, http_5xx } => Classification {
+            error,
+            http_5xx,
+            ..Classification::default()
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gate
+
+/// Literals (case-sensitive) that every non-positional rule needs. Keep it a superset: an event
+/// without any of them is never examined further. Indices are used as bits; keep ≤ 64.
+const GATE_LITERALS: &[&str] = &[
+    // 0..=20: severity words (header tokens, logfmt values, JSON level values)
+    "err",
+    "Err",
+    "ERR",
+    "fatal",
+    "Fatal",
+    "FATAL",
+    "crit",
+    "Crit",
+    "CRIT",
+    "alert",
+    "Alert",
+    "ALERT",
+    "emerg",
+    "Emerg",
+    "EMERG",
+    "panic",
+    "Panic",
+    "PANIC",
+    "severe",
+    "Severe",
+    "SEVERE",
+    // 21..=26: Lambda runtime and stack traces
+    "timed out",
+    "exited",
+    "Traceback",
+    "Exception in thread",
+    "Runtime.",
+    "Status: ",
+    // 27: an access-log status column starting with 5 right after the quoted request
+    "\" 5",
+    // 28..=47: authentication
+    "Failed ",
+    "FAIL",
+    "fail",
+    "nvalid",
+    "llegal user",
+    "REFUSED",
+    "refused connect",
+    "not allowed",
+    "denied",
+    "user unknown",
+    "ignoring max",
+    "not known",
+    "authentication methods",
+    "incorrect password",
+    "authenticating user",
+    "Couldn't authenticate",
+    "Accepted ",
+    "maximum authentication",
+    "rejected",
+    "Rejected",
+    // 48..=57: JSON-only shapes (numeric levels/statuses, platform events, klog in envelopes)
+    // (the quoted ones twice: unescaped, and as they appear JSON-escaped inside a payload)
+    "\":5",
+    "\": 5",
+    "\":6",
+    "\": 6",
+    ":\"5",
+    ":\\\"5",
+    "everity",
+    "platform.",
+    "log\":\"",
+    "log\\\":\\\"",
+];
+
+const SEVERITY_BITS: u64 = (1 << 21) - 1;
+const LAMBDA_BITS: u64 = 0b11_1111 << 21;
+const CLF_5XX_BIT: usize = 27;
+const AUTH_BITS: u64 = ((1 << 20) - 1) << 28;
+/// `":5`, `": 5`, `:"5`, `:\"5`: a JSON number or numeric string starting with 5.
+const JSON_5XX_BITS: u64 = (0b11 << 48) | (0b11 << 52);
+const L_FAILED: usize = 28;
+const L_FAIL_UPPER: usize = 29;
+const L_FAIL: usize = 30;
+const L_INVALID: usize = 31;
+const L_ILLEGAL: usize = 32;
+const L_REFUSED_UPPER: usize = 33;
+const L_REFUSED_CONNECT: usize = 34;
+const L_NOT_ALLOWED: usize = 35;
+const L_DENIED: usize = 36;
+const L_USER_UNKNOWN: usize = 37;
+const L_IGNORING_MAX: usize = 38;
+const L_NOT_KNOWN: usize = 39;
+const L_AUTH_METHODS: usize = 40;
+const L_INCORRECT_PASSWORD: usize = 41;
+const L_AUTHENTICATING_USER: usize = 42;
+const L_COULDNT_AUTH: usize = 43;
+const L_ACCEPTED: usize = 44;
+const L_MAX_AUTH: usize = 45;
+
+static GATE: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(GATE_LITERALS)
+        .expect("static literal set")
+});
+
+fn gate_bits(hay: &[u8]) -> Bits {
+    let mut bits = 0u64;
+    for m in GATE.find_iter(hay) {
+        bits |= 1 << m.pattern().as_usize();
+    }
+    Bits(bits)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text lines
+
+fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
+    let b = line.as_bytes();
+    let http_5xx = (bits.has(CLF_5XX_BIT)
+        && clf_status(b).is_some_and(|s| (500..=599).contains(&s)))
+        || elb_status(b).is_some_and(|s| (500..=599).contains(&s));
+    let mut c = Classification {
+        http_5xx,
+        ..Classification::default()
+    };
+    c.error = c.http_5xx || text_error(line, bits);
+    // `error: PAM: Authentication error for …` carries no auth literal of its own.
+    if bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has(line, "PAM: ")) {
+        c.failed_login = failed_login_text(line, bits);
+        if c.failed_login.is_none() && bits.has(L_ACCEPTED) {
+            c.accepted_login = accepted_login(line);
+        }
+    }
+    c
+}
+
+// ----- errors in text lines
+
+const ERROR_LEVELS: &[&str] = &[
+    "error",
+    "err",
+    "fatal",
+    "critical",
+    "crit",
+    "alert",
+    "emerg",
+    "emergency",
+    "panic",
+    "severe",
+];
+
+/// `Some(true)` for an error level word, `Some(false)` for another level word (any case).
+fn level_word(word: &[u8]) -> Option<bool> {
+    if word.is_empty() || word.len() > 13 {
+        return None;
+    }
+    let mut lower = [0u8; 13];
+    for (d, s) in lower.iter_mut().zip(word) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &lower[..word.len()] {
+        b"error" | b"err" | b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg"
+        | b"emergency" | b"panic" | b"severe" => Some(true),
+        b"info" | b"information" | b"informational" | b"inf" | b"debug" | b"dbg" | b"trace"
+        | b"warn" | b"warning" | b"wrn" | b"notice" | b"fine" | b"finer" | b"finest"
+        | b"config" | b"verbose" | b"note" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a text line reports an error, given the gate literals it contains.
+fn text_error(line: &str, bits: Bits) -> bool {
+    let b = line.as_bytes();
+    if let Some(verdict) = klog_or_pri_header(b) {
+        return verdict;
+    }
+    if bits.any(LAMBDA_BITS) {
+        if let Some(verdict) = lambda_platform(line) {
+            return verdict;
+        }
+        if memmem::find(b, b"Traceback (most recent call last)").is_some()
+            || memmem::find(b, b"Exception in thread \"").is_some()
+        {
+            return true;
+        }
+    }
+    if !bits.any(SEVERITY_BITS) {
+        return false;
+    }
+    if let Some(verdict) = logfmt_level(b) {
+        return verdict;
+    }
+    header_severity(line)
+}
+
+/// klog (`E0523 12:00:00.123456 …`) and syslog `<PRI>` headers carry the severity up front.
+fn klog_or_pri_header(b: &[u8]) -> Option<bool> {
+    match b {
+        [l @ (b'E' | b'F' | b'I' | b'W'), m1, m2, d1, d2, b' ', h1, h2, b':', ..]
+            if [m1, m2, d1, d2, h1, h2].iter().all(|c| c.is_ascii_digit()) =>
+        {
+            Some(matches!(l, b'E' | b'F'))
+        }
+        [b'<', rest @ ..] => {
+            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            if (1..=3).contains(&digits) && rest.get(digits) == Some(&b'>') {
+                let pri: u32 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+                if pri <= 191 {
+                    return Some(pri % 8 <= 3);
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Lambda runtime/platform lines: timeouts, runtime exits, and `REPORT`/`INIT_REPORT` lines whose
+/// `Status:` is not `success`.
+fn lambda_platform(line: &str) -> Option<bool> {
+    let b = line.as_bytes();
+    if memmem::find(b, b"Task timed out after").is_some()
+        || memmem::find(b, b"Runtime.ExitError").is_some()
+        || memmem::find(b, b"Runtime exited with error").is_some()
+        || memmem::find(b, b"Process exited before completing request").is_some()
+    {
+        return Some(true);
+    }
+    if line.starts_with("REPORT RequestId:") || line.starts_with("INIT_REPORT ") {
+        let status = line
+            .find("Status: ")
+            .map(|at| &line[at + "Status: ".len()..])
+            .and_then(|rest| rest.split_whitespace().next());
+        return Some(matches!(status, Some(s) if !s.eq_ignore_ascii_case("success")));
+    }
+    None
+}
+
+/// logfmt `level=error` (also `lvl=`, `severity=`, `loglevel=`, `log_level=`; value may be quoted).
+fn logfmt_level(b: &[u8]) -> Option<bool> {
+    for key in [&b"level="[..], b"lvl=", b"severity="] {
+        let mut from = 0;
+        while let Some(at) = memmem::find(&b[from..], key).map(|i| i + from) {
+            from = at + key.len();
+            let boundary =
+                at == 0 || matches!(b[at - 1], b' ' | b'\t' | b'_') || b[..at].ends_with(b"log");
+            if !boundary {
+                continue;
+            }
+            let value = &b[at + key.len()..];
+            let value = value.strip_prefix(b"\"").unwrap_or(value);
+            let end = value
+                .iter()
+                .position(|c| !c.is_ascii_alphabetic())
+                .unwrap_or(value.len());
+            let word = &value[..end];
+            if word.is_empty() {
+                continue;
+            }
+            return Some(level_word(word) == Some(true));
+        }
+    }
+    None
+}
+
+/// Looks for a severity token among the first tokens of the line (its header): `ERROR`,
+/// `[error]`, `[core:error]`, `<error>`, `ERROR:root:`, syslog `prog[pid]: error: …`. The first
+/// level-like token decides, so `INFO … ERROR …` is not an error. A bare lowercase word ("an
+/// error occurred") is never a level.
+fn header_severity(line: &str) -> bool {
+    const MAX_TOKENS: usize = 10;
+    const MAX_BYTES: usize = 256;
+    let mut end = line.len().min(MAX_BYTES);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &line[..end];
+    for (index, raw) in head.split_ascii_whitespace().take(MAX_TOKENS).enumerate() {
+        // Rails/Ruby Logger: `E, [2024-05-01T…] ERROR -- : …`
+        if index == 0 && raw.len() == 2 && raw.ends_with(',') {
+            match raw.as_bytes()[0] {
+                b'E' | b'F' => return true,
+                b'I' | b'W' | b'D' => return false,
+                _ => {}
+            }
+        }
+        if let Some(verdict) = token_level(raw) {
+            return verdict;
+        }
+    }
+    false
+}
+
+/// `Some(true)` for an error level token, `Some(false)` for another level token, `None` when the
+/// token is not a level.
+fn token_level(raw: &str) -> Option<bool> {
+    let bytes = raw.as_bytes();
+    let bracketed = matches!(bytes.first(), Some(b'[' | b'<' | b'('))
+        || matches!(bytes.last(), Some(b']' | b'>' | b')'));
+    let colon = raw.trim_end_matches(['"', '\'']).ends_with(':');
+    let core = raw.trim_matches(|c: char| "[]<>(){}\"'|:,;-".contains(c));
+    if core.is_empty() || core.len() > 40 {
+        return None;
+    }
+    // `[core:error]` (Apache 2.4) and `ERROR:root:message` (Python basicConfig).
+    let (first, last) = match (core.find(':'), core.rfind(':')) {
+        (Some(f), Some(l)) => (&core[..f], Some(&core[l + 1..])),
+        _ => (core, None),
+    };
+    let has_segments = last.is_some();
+    for (segment, from_split) in [(first, has_segments), (last.unwrap_or(""), true)] {
+        if segment.is_empty() {
+            continue;
+        }
+        let Some(verdict) = level_word(segment.as_bytes()) else {
+            continue;
+        };
+        let upper = segment.bytes().all(|c| c.is_ascii_uppercase());
+        if verdict {
+            // Lower-case or capitalised error words count only when marked as a level.
+            if upper || bracketed || colon || from_split {
+                return Some(true);
+            }
+        } else if upper || bracketed {
+            // Other levels stop the scan only when they clearly are levels (`INFO`, `[warn]`).
+            return Some(false);
+        }
+    }
+    None
+}
+
+// ----- HTTP status by position
+
+/// True when the line is an access log whose status column is 5xx: common/combined (nginx,
+/// Apache, S3 server access logs, optionally behind a syslog or vhost prefix) or ALB/Classic ELB.
+pub fn access_log_5xx(b: &[u8]) -> bool {
+    access_log_status(b).is_some_and(|s| (500..=599).contains(&s))
+}
+
+/// The status column of an access-log line, if the line is one.
+pub fn access_log_status(b: &[u8]) -> Option<u16> {
+    clf_status(b).or_else(|| elb_status(b))
+}
+
+/// Common/combined log format: `… [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" STATUS SIZE …`.
+/// The status is the token right after the first quoted field that follows the time stamp.
+fn clf_status(b: &[u8]) -> Option<u16> {
+    let window = &b[..b.len().min(512)];
+    let mut from = 0;
+    while let Some(open) = memchr::memchr(b'[', &window[from..]).map(|i| i + from) {
+        from = open + 1;
+        let t = &window[open + 1..];
+        let is_clf_time = t.len() >= 21
+            && t[0].is_ascii_digit()
+            && t[2] == b'/'
+            && t[3].is_ascii_alphabetic()
+            && t[6] == b'/'
+            && t[11] == b':';
+        if !is_clf_time {
+            continue;
+        }
+        let close = memchr::memchr(b']', t)?;
+        let after_time = &t[close + 1..];
+        let quote = memchr::memchr(b'"', after_time)?;
+        let mut rest = &after_time[quote + 1..];
+        // Find the closing quote, skipping `\"` escapes (Apache escapes quotes in the request).
+        loop {
+            let q = memchr::memchr(b'"', rest)?;
+            let escaped = q > 0 && rest[q - 1] == b'\\' && !(q > 1 && rest[q - 2] == b'\\');
+            rest = &rest[q + 1..];
+            if !escaped {
+                break;
+            }
+        }
+        return three_digit_status(rest.strip_prefix(b" ")?);
+    }
+    None
+}
+
+fn three_digit_status(b: &[u8]) -> Option<u16> {
+    match b {
+        [a, c, d, rest @ ..]
+            if a.is_ascii_digit()
+                && c.is_ascii_digit()
+                && d.is_ascii_digit()
+                && matches!(rest.first(), None | Some(b' ' | b'\t' | b'\r' | b'\n')) =>
+        {
+            Some(u16::from(a - b'0') * 100 + u16::from(c - b'0') * 10 + u16::from(d - b'0'))
+        }
+        _ => None,
+    }
+}
+
+/// ALB (`type time elb client:port target:port t1 t2 t3 elb_status target_status …`) and Classic
+/// ELB (`time elb client:port backend:port t1 t2 t3 elb_status backend_status …`) access logs; the
+/// ELB's own status decides (it is what the client saw).
+fn elb_status(b: &[u8]) -> Option<u16> {
+    let mut fields = b.split(|c| *c == b' ').filter(|f| !f.is_empty());
+    let first = fields.next()?;
+    let is_iso_time = |f: &[u8]| {
+        f.len() >= 20 && f[..4].iter().all(u8::is_ascii_digit) && f[4] == b'-' && f[10] == b'T'
+    };
+    let status_index = if matches!(
+        first,
+        b"http" | b"https" | b"h2" | b"grpcs" | b"ws" | b"wss"
+    ) {
+        let time = fields.next()?;
+        if !is_iso_time(time) {
+            return None;
+        }
+        let _elb = fields.next()?;
+        let client = fields.next()?;
+        if !client.contains(&b':') {
+            return None;
+        }
+        4 // target, t1, t2, t3, then elb_status_code
+    } else if is_iso_time(first) {
+        let _elb = fields.next()?;
+        let client = fields.next()?;
+        if !client.contains(&b':') {
+            return None;
+        }
+        4
+    } else {
+        return None;
+    };
+    three_digit_status(fields.nth(status_index)?)
+}
+
+// ----- failed logins in text lines
+
+/// Regexes for the failed-login shapes, each anchored by a literal checked first with `memmem`.
+struct LoginPatterns {
+    input_userauth: Regex,
+    pam_error: Regex,
+    max_attempts: Regex,
+    too_many_disconnecting: Regex,
+    too_many_for: Regex,
+    received_disconnect: Regex,
+    change_of_username: Regex,
+    not_allowed_from: Regex,
+    not_allowed: Regex,
+    authenticating_user: Regex,
+    root_refused: Regex,
+    refused_connect: Regex,
+    klogind: Regex,
+    postgres: Regex,
+    mysql: Regex,
+    login_failed: Regex,
+    su_failed: Regex,
+    sudo: Regex,
+    chkpwd: Regex,
+    dovecot_user: Regex,
+    dovecot_rip: Regex,
+    vsftpd: Regex,
+    accepted: Regex,
+}
+
+static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
+    let re = |p: &str| Regex::new(p).expect("static regex");
+    LoginPatterns {
+        input_userauth: re(r"input_userauth_request: (?:invalid|illegal) user (\S*)"),
+        pam_error: re(
+            r"PAM: (?:User not known to the underlying authentication module|[Aa]uthentication (?:failure|error|failed)) for (?:(?:illegal|invalid) user )?(.*?) from (\S+)",
+        ),
+        max_attempts: re(
+            r"maximum authentication attempts exceeded for (?:(?:invalid|illegal) user )?(.*?) from (\S+)",
+        ),
+        too_many_disconnecting: re(
+            r"Disconnecting (?:invalid|authenticating) user (\S*) (\S+) port \d+",
+        ),
+        too_many_for: re(
+            r"Too many authentication failures for (?:(?:invalid|illegal) user )?(\S+)",
+        ),
+        received_disconnect: re(r"Received disconnect from (?:(\S+) port \d+|([^\s:]+)):"),
+        change_of_username: re(
+            r"Disconnecting (?:invalid |authenticating )?user (\S*) (\S+) port \d+",
+        ),
+        not_allowed_from: re(r"User (.*?) from (\S+) not allowed because"),
+        not_allowed: re(r"User (\S+) not allowed because"),
+        authenticating_user: re(
+            r"(?:Connection (?:closed|reset) by|Disconnected from) (?:authenticating|invalid) user (.*?) (\S+) port \d+",
+        ),
+        root_refused: re(r"ROOT LOGIN REFUSED(?: FROM (\S+))?"),
+        refused_connect: re(r"refused connect from (\S+)(?: \(([^)\s]+)\))?"),
+        klogind: re(r"Authentication failed from (\S+)"),
+        postgres: re(r#"password authentication failed for user "([^"]*)""#),
+        mysql: re(r"Access denied for user '([^']*)'@'([^']*)'"),
+        login_failed: re(
+            r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?FROM '?(\S+?)'? FOR '?([^,']+)'?,",
+        ),
+        su_failed: re(r"FAILED (?:SU \(to (\S+)\)|su for (\S+))"),
+        sudo: re(r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?"),
+        chkpwd: re(r"password check failed for user \(([^)]*)\)"),
+        dovecot_user: re(r"user=<([^>]*)>"),
+        dovecot_rip: re(r"rip=([^,\s]+)"),
+        vsftpd: re(r#"(?:\[(\S+)\] )?FAIL LOGIN: Client "([^"]*)""#),
+        accepted: re(r"Accepted \S+ for (?:.*?) from (\S+) port (\d+)"),
+    }
+});
+
+fn has(line: &str, needle: &str) -> bool {
+    memmem::find(line.as_bytes(), needle.as_bytes()).is_some()
+}
+
+fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
+    caps.get(i).and_then(|m| clean(m.as_str()))
+}
+
+/// Trims punctuation that loggers put around users and addresses; empty → `None`.
+fn clean(s: &str) -> Option<Cow<'_, str>> {
+    let s = s
+        .trim()
+        .trim_end_matches([':', ',', ';', '.'])
+        .trim_matches(['\'', '"', '<', '>', '(', ')']);
+    let s = match (s.strip_prefix('['), s.strip_suffix(']')) {
+        (Some(_), Some(_)) => &s[1..s.len() - 1],
+        _ => s,
+    };
+    if s.is_empty() || s == "-" || s == "(null)" || s == "UNKNOWN" {
+        None
+    } else {
+        Some(Cow::Borrowed(s))
+    }
+}
+
+fn login<'a>(user: Option<Cow<'a, str>>, source: Option<Cow<'a, str>>) -> Option<FailedLogin<'a>> {
+    Some(FailedLogin {
+        user,
+        source,
+        publickey_probe: None,
+    })
+}
+
+/// `Failed <method> for [invalid user ]USER from SOURCE[ port N]` (sshd #1–#4), parsed by hand:
+/// it is by far the most frequent auth line in a brute force.
+fn failed_method(line: &str) -> Option<FailedLogin<'_>> {
+    let at = line.find("Failed ")?;
+    let rest = &line[at + "Failed ".len()..];
+    let (method, rest) = rest.split_once(" for ")?;
+    // sshd's method names (and app logs' "Failed login for …"); "Failed payment for order 1
+    // from customer 2" is not an authentication.
+    const METHODS: &[&str] = &[
+        "password",
+        "publickey",
+        "keyboard-interactive",
+        "keyboard-interactive/pam",
+        "hostbased",
+        "none",
+        "gssapi-with-mic",
+        "gssapi-keyex",
+        "gssapi",
+        "unknown",
+        "login",
+        "logon",
+        "authentication",
+        "auth",
+    ];
+    if !METHODS.iter().any(|m| method.eq_ignore_ascii_case(m)) {
+        return None;
+    }
+    let (invalid, rest) = match rest
+        .strip_prefix("invalid user ")
+        .or_else(|| rest.strip_prefix("illegal user "))
+    {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    // `invalid user  from …`: the user is empty and the separator follows directly.
+    let (user, rest) = if let Some(r) = rest.strip_prefix("from ") {
+        ("", r)
+    } else {
+        rest.split_once(" from ")?
+    };
+    let mut words = rest.split(' ');
+    let source = words.next().and_then(clean);
+    if !source.as_deref().is_some_and(looks_like_host) {
+        return None;
+    }
+    let port = match (words.next(), words.next()) {
+        (Some("port"), Some(p)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) => p,
+        _ => "",
+    };
+    let probe = if method == "publickey" && !invalid {
+        source.clone().map(|s| Connection {
+            source: s,
+            port: Cow::Borrowed(port),
+        })
+    } else {
+        None
+    };
+    Some(FailedLogin {
+        user: clean(user),
+        source,
+        publickey_probe: probe,
+    })
+}
+
+/// `Invalid user USER from SOURCE[ port N]` / `Illegal user …` (sshd #5), by hand.
+fn invalid_user(line: &str) -> Option<FailedLogin<'_>> {
+    let at = line
+        .find("Invalid user ")
+        .or_else(|| line.find("Illegal user "))?;
+    let rest = &line[at + "Invalid user ".len()..];
+    let (user, source) = if let Some(r) = rest.strip_prefix("from ") {
+        ("", Some(r))
+    } else {
+        match rest.split_once(" from ") {
+            Some((u, r)) => (u, Some(r)),
+            None => (rest.split(' ').next().unwrap_or(""), None),
+        }
+    };
+    let source = source.and_then(|r| r.split(' ').next()).and_then(clean);
+    match &source {
+        Some(s) if looks_like_host(s) => {}
+        // `Invalid user x` without an address: only sshd says that.
+        None if has(line, "sshd") => {}
+        _ => return None,
+    }
+    login(clean(user), source)
+}
+
+/// An IP address or a host name as sshd logs it (not "form" or "customer").
+fn looks_like_host(s: &str) -> bool {
+    s.len() <= 255
+        && (s.contains('.') || s.contains(':'))
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b':' | b'-' | b'_' | b'%'))
+}
+
+/// `key=VALUE` from a PAM line (`rhost=`, `user=`; not `ruser=`).
+fn pam_field<'a>(line: &'a str, key: &str) -> Option<Cow<'a, str>> {
+    let mut from = 0;
+    while let Some(at) = line[from..].find(key).map(|i| i + from) {
+        from = at + key.len();
+        let boundary = at == 0 || line.as_bytes()[at - 1].is_ascii_whitespace();
+        if boundary {
+            return line[at + key.len()..]
+                .split_ascii_whitespace()
+                .next()
+                .and_then(|v| {
+                    // `rhost= user=x`: an empty value is followed directly by a space.
+                    if line
+                        .as_bytes()
+                        .get(at + key.len())
+                        .is_some_and(u8::is_ascii_whitespace)
+                    {
+                        None
+                    } else {
+                        clean(v)
+                    }
+                });
+        }
+    }
+    None
+}
+
+/// Recognises the failed-authentication shapes of sshd (incl. OpenSSH ≥ 9.8 `sshd-session`),
+/// PAM, login/su/sudo, klogind, FTP, databases and mail servers. Counted per line. `bits` says
+/// which gate literals the line contains, so only the relevant shapes are tried.
+fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
+    let p = &*LOGIN;
+    if bits.has(L_FAILED) {
+        if let Some(found) = failed_method(line) {
+            return Some(found);
+        }
+    }
+    if bits.has(L_INVALID) || bits.has(L_ILLEGAL) {
+        if has(line, "input_userauth_request: ") {
+            if let Some(c) = p.input_userauth.captures(line) {
+                return login(cap(&c, 1), None);
+            }
+        }
+        if has(line, "Too many authentication failures") || has(line, "Change of username") {
+            if let Some(c) = p.too_many_disconnecting.captures(line) {
+                return login(cap(&c, 1), cap(&c, 2));
+            }
+        }
+        if has(line, " invalid user ") {
+            if let Some(c) = p.authenticating_user.captures(line) {
+                return login(cap(&c, 1), cap(&c, 2));
+            }
+        }
+        if has(line, "Invalid user ") || has(line, "Illegal user ") {
+            if let Some(found) = invalid_user(line) {
+                return Some(found);
+            }
+        }
+    }
+    if bits.has(L_FAIL) {
+        if has(line, "authentication failure;") || has(line, "authentication failures;") {
+            return login(pam_field(line, "user="), pam_field(line, "rhost="));
+        }
+        if has(line, "Too many authentication failures") {
+            if let Some(c) = p.too_many_disconnecting.captures(line) {
+                return login(cap(&c, 1), cap(&c, 2));
+            }
+            if let Some(c) = p.too_many_for.captures(line) {
+                return login(cap(&c, 1), None);
+            }
+            let source = p
+                .received_disconnect
+                .captures(line)
+                .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
+            return login(None, source);
+        }
+        if has(line, "Received disconnect from ") && has(line, "Auth fail") {
+            let source = p
+                .received_disconnect
+                .captures(line)
+                .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
+            return login(None, source);
+        }
+        if has(line, "Authentication failed from ") {
+            let source = p.klogind.captures(line).and_then(|c| cap(&c, 1));
+            return login(None, source);
+        }
+        if has(line, "Kerberos authentication failed") {
+            return login(None, None);
+        }
+        if has(line, "password authentication failed for user") {
+            let user = p.postgres.captures(line).and_then(|c| cap(&c, 1));
+            return login(user, None);
+        }
+        if has(line, "password check failed for user") {
+            let user = p.chkpwd.captures(line).and_then(|c| cap(&c, 1));
+            return login(user, None);
+        }
+        if has(line, "(auth failed, ") {
+            let user = p.dovecot_user.captures(line).and_then(|c| cap(&c, 1));
+            let source = p.dovecot_rip.captures(line).and_then(|c| cap(&c, 1));
+            return login(user, source);
+        }
+    }
+    if (bits.has(L_NOT_KNOWN) || bits.has(L_FAIL) || bits.any(SEVERITY_BITS)) && has(line, "PAM: ")
+    {
+        if let Some(c) = p.pam_error.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
+    if bits.has(L_USER_UNKNOWN) && has(line, "check pass; user unknown") {
+        return login(None, None);
+    }
+    if bits.has(L_IGNORING_MAX) && has(line, "ignoring max retries") {
+        return login(None, None);
+    }
+    if bits.has(L_MAX_AUTH) && has(line, "maximum authentication attempts exceeded") {
+        return match p.max_attempts.captures(line) {
+            Some(c) => login(cap(&c, 1), cap(&c, 2)),
+            None => login(None, None),
+        };
+    }
+    if bits.has(L_AUTH_METHODS)
+        && has(line, "Received disconnect from ")
+        && (has(line, "No more user authentication methods")
+            || has(line, "No supported authentication methods"))
+    {
+        let source = p
+            .received_disconnect
+            .captures(line)
+            .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
+        return login(None, source);
+    }
+    if bits.has(L_NOT_ALLOWED) {
+        if has(line, "Change of username or service not allowed") {
+            return match p.change_of_username.captures(line) {
+                Some(c) => login(cap(&c, 1), cap(&c, 2)),
+                None => login(None, None),
+            };
+        }
+        if has(line, " not allowed because ") {
+            if let Some(c) = p.not_allowed_from.captures(line) {
+                return login(cap(&c, 1), cap(&c, 2));
+            }
+            if let Some(c) = p.not_allowed.captures(line) {
+                return login(cap(&c, 1), None);
+            }
+        }
+    }
+    if bits.has(L_AUTHENTICATING_USER) {
+        if let Some(c) = p.authenticating_user.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
+    if bits.has(L_REFUSED_UPPER) && has(line, "ROOT LOGIN REFUSED") {
+        let source = p.root_refused.captures(line).and_then(|c| cap(&c, 1));
+        return login(Some(Cow::Borrowed("root")), source);
+    }
+    if bits.has(L_REFUSED_CONNECT) {
+        if let Some(c) = p.refused_connect.captures(line) {
+            return login(None, cap(&c, 2).or_else(|| cap(&c, 1)));
+        }
+    }
+    if bits.has(L_COULDNT_AUTH) && has(line, "Couldn't authenticate user") {
+        return login(None, None);
+    }
+    if bits.has(L_DENIED) && has(line, "Access denied for user '") {
+        if let Some(c) = p.mysql.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
+    if bits.has(L_FAIL_UPPER) {
+        if has(line, "FAILED LOGIN") {
+            return match p.login_failed.captures(line) {
+                Some(c) => login(cap(&c, 2), cap(&c, 1)),
+                None => login(None, None),
+            };
+        }
+        if has(line, "FAILED SU") || has(line, "FAILED su for") {
+            if let Some(c) = p.su_failed.captures(line) {
+                return login(cap(&c, 1).or_else(|| cap(&c, 2)), None);
+            }
+        }
+        if has(line, "FAIL LOGIN: Client") {
+            if let Some(c) = p.vsftpd.captures(line) {
+                return login(cap(&c, 1), cap(&c, 2));
+            }
+        }
+    }
+    if bits.has(L_INCORRECT_PASSWORD) {
+        if let Some(c) = p.sudo.captures(line) {
+            return login(cap(&c, 1), None);
+        }
+    }
+    None
+}
+
+fn accepted_login(line: &str) -> Option<Connection<'_>> {
+    if !has(line, "Accepted ") {
+        return None;
+    }
+    let c = LOGIN.accepted.captures(line)?;
+    Some(Connection {
+        source: cap(&c, 1)?,
+        port: Cow::Borrowed(c.get(2)?.as_str()),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON lines
+
+/// Level-like keys, compared case-insensitively on the top-level object.
+const LEVEL_KEYS: &[&str] = &[
+    "level",
+    "severity",
+    "levelname",
+    "level_name",
+    "loglevel",
+    "log_level",
+    "log.level",
+    "lvl",
+    "@l",
+    "@level",
+    "severity_text",
+    "severitytext",
+    "status",
+];
+
+const HTTP_STATUS_KEYS: &[&str] = &[
+    "status",
+    "status_code",
+    "statuscode",
+    "http_status",
+    "httpstatus",
+    "elb_status_code",
+    "http.status_code",
+    "http.response.status_code",
+];
+
+const TEXT_KEYS: &[&str] = &["message", "msg", "log", "MESSAGE"];
+
+/// Classifies a message that starts with `{`. `None` when it is not a JSON object (then it is
+/// classified as text).
+fn classify_json(message: &str, bits: Bits) -> Option<Classification<'_>> {
+    if !message.trim_end().ends_with('}') {
+        return None;
+    }
+    if bits.0 == 0 {
+        // No literal any JSON or embedded-text rule looks for: nothing to find.
+        return Some(Classification::default());
+    }
+    match json_needs_full_look(message) {
+        None => None,
+        Some(false) => Some(Classification::default()),
+        Some(true) => classify_json_full(message),
+    }
+}
+
+const LOGIN_KEYS: &[&str] = &[
+    "event",
+    "event.action",
+    "event.outcome",
+    "action",
+    "outcome",
+    "result",
+    "auth_result",
+    "event_type",
+    "eventtype",
+    "type",
+    "eventname",
+];
+
+/// One lean pass over the top level of a JSON log (keys borrowed, uninteresting values skipped
+/// without building anything): does any field call for the full look? `None`: not JSON.
+fn json_needs_full_look(message: &str) -> Option<bool> {
+    struct Probe;
+    impl<'de> Visitor<'de> for Probe {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut interesting = false;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                let key = key.as_ref();
+                let watched = interesting_key(key);
+                if !watched || interesting {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                let raw: &'de RawValue = map.next_value()?;
+                interesting = field_is_interesting(key, raw.get());
+            }
+            Ok(interesting)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(message);
+    let verdict = (&mut de).deserialize_map(Probe).ok()?;
+    de.end().ok()?;
+    Some(verdict)
+}
+
+fn interesting_key(key: &str) -> bool {
+    let eq = |k: &&str| key.eq_ignore_ascii_case(k);
+    LEVEL_KEYS.iter().any(eq)
+        || HTTP_STATUS_KEYS.iter().any(eq)
+        || TEXT_KEYS.iter().any(eq)
+        || LOGIN_KEYS.iter().any(eq)
+        || key.eq_ignore_ascii_case("severity_number")
+        || key.eq_ignore_ascii_case("severitynumber")
+        || key == "http"
+        || key == "responseElements"
+}
+
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Num(f64),
+    Object(&'a str),
+    Other,
+}
+
+fn scalar(raw: &str) -> Scalar<'_> {
+    match raw.as_bytes().first() {
+        Some(b'"') => Scalar::Str(super::decode::unescape(raw)),
+        Some(b'-' | b'0'..=b'9') => raw.parse::<f64>().map_or(Scalar::Other, Scalar::Num),
+        Some(b'{' | b'[') => Scalar::Object(raw),
+        _ => Scalar::Other,
+    }
+}
+
+fn is_5xx_text(s: &str) -> bool {
+    s.len() == 3 && s.starts_with('5') && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Whether one top-level field (raw JSON value) may make the event an error, a 5xx or a failed
+/// login.
+fn field_is_interesting(key: &str, raw: &str) -> bool {
+    let value = scalar(raw);
+    let is = |list: &[&str]| list.iter().any(|k| key.eq_ignore_ascii_case(k));
+    if key.eq_ignore_ascii_case("severity_number") || key.eq_ignore_ascii_case("severitynumber") {
+        return matches!(value, Scalar::Num(n) if n >= 17.0);
+    }
+    if is(TEXT_KEYS) {
+        if let Scalar::Str(text) = &value {
+            let b = text.as_bytes();
+            return gate_bits(b).0 != 0
+                || klog_or_pri_header(b) == Some(true)
+                || elb_status(b).is_some_and(|s| (500..=599).contains(&s));
+        }
+        // `"log": {"level": …}` (ECS) or a structured message: let the full look decide.
+        return matches!(value, Scalar::Object(o) if gate_bits(o.as_bytes()).any(SEVERITY_BITS | AUTH_BITS));
+    }
+    if is(LEVEL_KEYS) || is(HTTP_STATUS_KEYS) {
+        let level_key = is(LEVEL_KEYS);
+        let status_key = key.eq_ignore_ascii_case("status") || is(HTTP_STATUS_KEYS);
+        return match &value {
+            Scalar::Str(s) => {
+                (status_key && is_5xx_text(s))
+                    || (level_key
+                        && (level_word(s.trim().as_bytes()) == Some(true)
+                            || s.eq_ignore_ascii_case("dpanic")))
+            }
+            Scalar::Num(n) => {
+                (status_key && (500.0..600.0).contains(n))
+                    || (level_key
+                        && !key.eq_ignore_ascii_case("status")
+                        && (50.0..100.0).contains(n))
+            }
+            _ => false,
+        };
+    }
+    if key.eq_ignore_ascii_case("type") {
+        if let Scalar::Str(s) = &value {
+            if s.starts_with("platform.") {
+                return true;
+            }
+        }
+    }
+    if key == "http" || key == "responseElements" || is(LOGIN_KEYS) {
+        let bits = gate_bits(raw.as_bytes());
+        if key == "http" {
+            return raw.contains("status") && bits.any(JSON_5XX_BITS);
+        }
+        if key.eq_ignore_ascii_case("eventname") && raw == "\"ConsoleLogin\"" {
+            return true;
+        }
+        return bits.any(AUTH_BITS) || raw.contains("bad") || raw.contains("Bad");
+    }
+    false
+}
+
+/// Classifies a JSON log with every rule (the message passed the lean look).
+fn classify_json_full(message: &str) -> Option<Classification<'_>> {
+    let value: Value = serde_json::from_str(message).ok()?;
+    let obj = value.as_object()?;
+    let mut c = Classification::default();
+
+    let level = json_level(obj);
+    let platform = lambda_platform_json(obj);
+    let status = json_http_status(obj);
+    c.http_5xx = status.is_some_and(|s| (500..=599).contains(&s));
+
+    // Text embedded in a JSON envelope (Fluent Bit / Docker `log`, journald `MESSAGE`, …).
+    let inner = TEXT_KEYS
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(Value::as_str))
+        .map(str::trim_end)
+        .filter(|s| !s.is_empty() && !s.starts_with('{'));
+    let inner_class = inner.map(|text| classify_text(text, gate_bits(text.as_bytes())));
+
+    c.error = match (platform, level) {
+        (Some(p), _) => p,
+        (None, Some(l)) => l,
+        (None, None) => inner_class.as_ref().is_some_and(|ic| ic.error),
+    } || c.http_5xx;
+    if let Some(ic) = &inner_class {
+        if status.is_none() && ic.http_5xx {
+            c.http_5xx = true;
+            c.error = true;
+        }
+    }
+    c.failed_login = json_failed_login(obj).or_else(|| {
+        inner_class
+            .as_ref()
+            .and_then(|ic| ic.failed_login.clone())
+            .map(into_owned_login)
+    });
+    if c.failed_login.is_none() {
+        c.accepted_login = inner_class
+            .and_then(|ic| ic.accepted_login)
+            .map(|a| Connection {
+                source: Cow::Owned(a.source.into_owned()),
+                port: Cow::Owned(a.port.into_owned()),
+            });
+    }
+    Some(c)
+}
+
+fn into_owned_login(l: FailedLogin<'_>) -> FailedLogin<'static> {
+    FailedLogin {
+        user: l.user.map(|u| Cow::Owned(u.into_owned())),
+        source: l.source.map(|s| Cow::Owned(s.into_owned())),
+        publickey_probe: l.publickey_probe.map(|p| Connection {
+            source: Cow::Owned(p.source.into_owned()),
+            port: Cow::Owned(p.port.into_owned()),
+        }),
+    }
+}
+
+/// A value at a dotted path: the flat key (`"log.level"`) or the nested objects.
+fn path<'v>(obj: &'v Map<String, Value>, dotted: &str) -> Option<&'v Value> {
+    if let Some(v) = obj.get(dotted) {
+        return Some(v);
+    }
+    let mut parts = dotted.split('.');
+    let mut current = obj.get(parts.next()?)?;
+    for part in parts {
+        current = current.as_object()?.get(part)?;
+    }
+    Some(current)
+}
+
+/// `Some(true)` error level, `Some(false)` another level, `None` no level field.
+fn json_level(obj: &Map<String, Value>) -> Option<bool> {
+    let mut verdict = None;
+    for (key, value) in obj {
+        let is_level_key = LEVEL_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k));
+        let is_number_key = key.eq_ignore_ascii_case("severity_number")
+            || key.eq_ignore_ascii_case("severitynumber");
+        if is_number_key {
+            if let Some(n) = value.as_f64() {
+                // OpenTelemetry: 17–20 ERROR, 21–24 FATAL.
+                return Some(n >= 17.0);
+            }
+        }
+        if !is_level_key {
+            continue;
+        }
+        match value {
+            Value::String(s) => {
+                if key.eq_ignore_ascii_case("status") && s.bytes().all(|c| c.is_ascii_digit()) {
+                    continue; // an HTTP status written as a string
+                }
+                let s = s.trim();
+                if ERROR_LEVELS.iter().any(|l| s.eq_ignore_ascii_case(l))
+                    || s.eq_ignore_ascii_case("dpanic")
+                {
+                    return Some(true);
+                }
+                if verdict.is_none() {
+                    verdict = Some(false);
+                }
+            }
+            // bunyan/pino: 50 error, 60 fatal. A numeric `status` is HTTP, not a level.
+            Value::Number(n) if !key.eq_ignore_ascii_case("status") => {
+                if let Some(n) = n.as_f64() {
+                    if (50.0..100.0).contains(&n) {
+                        return Some(true);
+                    }
+                    if verdict.is_none() {
+                        verdict = Some(false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if verdict.is_none() {
+        if let Some(Value::String(s)) = path(obj, "log.level") {
+            return Some(ERROR_LEVELS.iter().any(|l| s.eq_ignore_ascii_case(l)));
+        }
+    }
+    verdict
+}
+
+/// Lambda JSON-format platform records: `platform.report` (and `platform.initReport`) whose
+/// `record.status` is not `success`.
+fn lambda_platform_json(obj: &Map<String, Value>) -> Option<bool> {
+    let kind = obj.get("type")?.as_str()?;
+    if kind != "platform.report" && kind != "platform.initReport" {
+        return None;
+    }
+    let status = obj
+        .get("record")
+        .and_then(Value::as_object)
+        .and_then(|r| r.get("status"))
+        .and_then(Value::as_str);
+    Some(matches!(status, Some(s) if s != "success"))
+}
+
+fn json_http_status(obj: &Map<String, Value>) -> Option<u16> {
+    for key in HTTP_STATUS_KEYS {
+        let value = obj
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+            .or_else(|| {
+                if key.contains('.') {
+                    path(obj, key)
+                } else {
+                    None
+                }
+            });
+        let status = match value {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) if s.len() == 3 && s.bytes().all(|c| c.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        };
+        if let Some(s) = status.and_then(|s| u16::try_from(s).ok()) {
+            if (100..=599).contains(&s) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+const USER_KEYS: &[&str] = &[
+    "user",
+    "username",
+    "user_name",
+    "userName",
+    "user.name",
+    "login",
+    "email",
+    "account",
+    "userIdentity.userName",
+    "principal",
+];
+const SOURCE_KEYS: &[&str] = &[
+    "source_ip",
+    "sourceIp",
+    "sourceIP",
+    "sourceIPAddress",
+    "src_ip",
+    "client_ip",
+    "clientIp",
+    "clientIP",
+    "remote_addr",
+    "remote_ip",
+    "remoteAddress",
+    "ip",
+    "ip_address",
+    "source.ip",
+    "client.ip",
+    "source.address",
+    "rhost",
+];
+
+fn json_string<'v>(obj: &'v Map<String, Value>, keys: &[&str]) -> Option<&'v str> {
+    keys.iter()
+        .find_map(|k| path(obj, k).and_then(Value::as_str))
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "-")
+}
+
+fn lower_has_any(s: &str, needles: &[&str]) -> bool {
+    let lower = s.to_ascii_lowercase();
+    needles.iter().any(|n| lower.contains(n))
+}
+
+fn normalised(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// JSON application/audit logs reporting a failed login: an event name such as `login_failed`,
+/// an `outcome`/`result` of failure on an authentication action (ECS), or a CloudTrail
+/// `ConsoleLogin` failure.
+fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
+    const FAILED_EVENT_NAMES: &[&str] = &[
+        "loginfailed",
+        "loginfailure",
+        "failedlogin",
+        "logonfailed",
+        "logonfailure",
+        "failedlogon",
+        "signinfailed",
+        "signinfailure",
+        "failedsignin",
+        "authfailed",
+        "authfailure",
+        "authenticationfailed",
+        "authenticationfailure",
+        "failedauthentication",
+        "invalidlogin",
+        "invalidcredentials",
+        "badcredentials",
+        "userloginfailed",
+    ];
+    const AUTH_WORDS: &[&str] = &["login", "logon", "signin", "sign_in", "sign-in", "auth"];
+    const FAILURE_OUTCOMES: &[&str] = &["failure", "failed", "fail", "denied", "rejected"];
+
+    let event_names = [
+        "event",
+        "event.action",
+        "action",
+        "event_type",
+        "eventType",
+        "type",
+        "eventName",
+    ];
+    let mut is_failed = event_names.iter().any(|k| {
+        path(obj, k)
+            .and_then(Value::as_str)
+            .is_some_and(|v| FAILED_EVENT_NAMES.contains(&normalised(v).as_str()))
+    });
+    if !is_failed {
+        let outcome = ["outcome", "event.outcome", "result", "auth_result"]
+            .iter()
+            .find_map(|k| path(obj, k).and_then(Value::as_str));
+        if let Some(outcome) = outcome {
+            if FAILURE_OUTCOMES
+                .iter()
+                .any(|f| outcome.eq_ignore_ascii_case(f))
+            {
+                let action_is_auth = event_names.iter().any(|k| {
+                    path(obj, k)
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| lower_has_any(v, AUTH_WORDS))
+                });
+                let category_is_auth = path(obj, "event.category").is_some_and(|v| match v {
+                    Value::String(s) => s.eq_ignore_ascii_case("authentication"),
+                    Value::Array(a) => a.iter().any(|x| {
+                        x.as_str()
+                            .is_some_and(|s| s.eq_ignore_ascii_case("authentication"))
+                    }),
+                    _ => false,
+                });
+                is_failed = action_is_auth || category_is_auth;
+            }
+        }
+    }
+    // CloudTrail: {"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}
+    if !is_failed && obj.get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
+        is_failed =
+            path(obj, "responseElements.ConsoleLogin").and_then(Value::as_str) == Some("Failure");
+    }
+    if !is_failed {
+        return None;
+    }
+    let user = json_string(obj, USER_KEYS)
+        .or_else(|| {
+            // ECS `user` may be an object; CloudTrail IAM users carry `userIdentity.arn` too.
+            path(obj, "userIdentity.arn").and_then(Value::as_str)
+        })
+        .map(|s| Cow::Owned(s.to_owned()));
+    let source = json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()));
+    Some(FailedLogin {
+        user,
+        source,
+        publickey_probe: None,
+    })
+}

@@ -1,0 +1,227 @@
+//! Decoding of one CloudWatch Logs subscription payload: base64 → gzip (all members) → capped
+//! buffer → JSON with borrowed strings.
+//!
+//! We do not use `aws_lambda_events`' `AwsLogs` decoder: it stops after the first gzip member,
+//! has no size cap and parses from a stream. Here the decompressed size is bounded by
+//! [`decompress`]'s `cap` (read through `Read::take(cap + 1)`, so a gzip bomb costs at most
+//! `cap + 1` bytes of memory), and the JSON is parsed from the buffer so message strings
+//! without escapes borrow from it instead of being copied.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use base64::Engine as _;
+use flate2::read::MultiGzDecoder;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Default for `MAX_DECOMPRESSED_BYTES`: 64 MiB. A 1 MB async payload of typical logs inflates
+/// to roughly 10 MB, so this leaves room for very compressible logs and still fits a 128 MB Lambda.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 64 * 1024 * 1024;
+
+/// `messageType` of a health check sent when a subscription is created.
+pub const CONTROL_MESSAGE: &str = "CONTROL_MESSAGE";
+/// `messageType` of a payload that carries log events.
+pub const DATA_MESSAGE: &str = "DATA_MESSAGE";
+
+/// Why a payload could not be decoded. Each message names the stage that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("payload data is empty")]
+    Empty,
+    #[error("payload data is not valid base64: {0}")]
+    Base64(#[from] base64::DecodeError),
+    #[error("payload data is not valid gzip: {0}")]
+    Gzip(std::io::Error),
+    #[error("payload decompresses to more than MAX_DECOMPRESSED_BYTES ({cap} bytes); refusing to inflate further")]
+    TooLarge { cap: usize },
+    #[error("decompressed payload is not a CloudWatch Logs subscription document: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("decompressed payload is not a JSON object")]
+    NotAnObject,
+    #[error("logEvents[{index}].message is not a string")]
+    MessageNotString { index: usize },
+    #[error("unsupported messageType {0:?} (expected DATA_MESSAGE or CONTROL_MESSAGE)")]
+    MessageType(String),
+}
+
+impl DecodeError {
+    /// A stable, machine-readable name of the failing stage.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DecodeError::Empty => "empty",
+            DecodeError::Base64(_) => "base64",
+            DecodeError::Gzip(_) => "gzip",
+            DecodeError::TooLarge { .. } => "too_large",
+            DecodeError::Json(_)
+            | DecodeError::NotAnObject
+            | DecodeError::MessageNotString { .. } => "json",
+            DecodeError::MessageType(_) => "message_type",
+        }
+    }
+}
+
+/// The decoded subscription document. Unknown fields (`policyLevel`, future additions) are
+/// ignored; `id` is never read, so any id shape is accepted.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogsData<'a> {
+    #[serde(borrow, default)]
+    pub message_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub owner: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub log_group: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub log_stream: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub subscription_filters: Vec<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub policy_level: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub log_events: Vec<LogEvent<'a>>,
+}
+
+/// One log event. The message is kept as the raw JSON string literal (borrowed from the
+/// decompressed buffer, escapes and all): most events are counted without ever being unescaped,
+/// and [`LogEvent::message`] unescapes on demand (borrowing again when there is nothing to
+/// unescape).
+#[derive(Debug, Deserialize)]
+pub struct LogEvent<'a> {
+    /// Milliseconds since the epoch.
+    #[serde(default)]
+    pub timestamp: i64,
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+}
+
+impl<'a> LogEvent<'a> {
+    /// The message text.
+    pub fn message(&self) -> Cow<'a, str> {
+        match self.message {
+            Some(raw) => unescape(raw.get()),
+            None => Cow::Borrowed(""),
+        }
+    }
+
+    /// The message as it appears inside the JSON string literal (escapes not resolved, no quotes).
+    pub fn raw_message(&self) -> &'a str {
+        match self.message {
+            Some(raw) => {
+                let text = raw.get();
+                text.get(1..text.len().saturating_sub(1)).unwrap_or("")
+            }
+            None => "",
+        }
+    }
+}
+
+impl LogsData<'_> {
+    /// True for the destination health check: acknowledge, no metrics, no alerts.
+    pub fn is_control(&self) -> bool {
+        self.message_type.as_deref() == Some(CONTROL_MESSAGE)
+    }
+}
+
+/// A JSON string literal as text: borrowed when it has no escapes (`Cow<str>`'s own
+/// `Deserialize` always copies).
+pub fn unescape(literal: &str) -> Cow<'_, str> {
+    let inner = literal
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap_or(literal);
+    // The literal was validated by the JSON parser: without a backslash its content is the text.
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Cow::Borrowed(inner);
+    }
+    serde_json::from_str::<String>(literal).map_or(Cow::Borrowed(""), Cow::Owned)
+}
+
+/// Base64-decodes `data` and inflates every concatenated gzip member, refusing to produce more
+/// than `cap` bytes.
+pub fn decompress(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    let data = trim_ascii(data);
+    if data.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    let compressed = base64::engine::general_purpose::STANDARD.decode(data)?;
+    inflate_capped(&compressed, cap)
+}
+
+/// Inflates all gzip members of `compressed`, at most `cap` bytes of output.
+pub fn inflate_capped(compressed: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    if compressed.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    // The last member's ISIZE trailer (size mod 2^32) is a good capacity hint for the common
+    // single-member payload; it is only a hint, bounded by the cap, and never trusted.
+    let hint = compressed
+        .len()
+        .checked_sub(4)
+        .and_then(|at| compressed.get(at..))
+        .and_then(|tail| <[u8; 4]>::try_from(tail).ok())
+        .map(|b| u32::from_le_bytes(b) as usize)
+        .unwrap_or(0)
+        .max(compressed.len().saturating_mul(4))
+        .min(cap.saturating_add(1));
+    let mut out = Vec::with_capacity(hint);
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    MultiGzDecoder::new(compressed)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(DecodeError::Gzip)?;
+    if out.len() > cap {
+        return Err(DecodeError::TooLarge { cap });
+    }
+    Ok(out)
+}
+
+/// Parses the decompressed document. `messageType` must be `DATA_MESSAGE` or `CONTROL_MESSAGE`
+/// when present.
+pub fn parse(decompressed: &[u8]) -> Result<LogsData<'_>, DecodeError> {
+    // serde would also accept a positional array for the struct; the document is an object.
+    if trim_ascii(decompressed).first() != Some(&b'{') {
+        return Err(DecodeError::NotAnObject);
+    }
+    let data: LogsData<'_> = serde_json::from_slice(decompressed)?;
+    if let Some(index) = data
+        .log_events
+        .iter()
+        .position(|e| e.message.is_some_and(|m| !m.get().starts_with('"')))
+    {
+        return Err(DecodeError::MessageNotString { index });
+    }
+    match data.message_type.as_deref() {
+        None | Some(DATA_MESSAGE) | Some(CONTROL_MESSAGE) => Ok(data),
+        Some(other) => Err(DecodeError::MessageType(other.chars().take(64).collect())),
+    }
+}
+
+/// Gzip-compresses and base64-encodes a document: the inverse of [`decompress`], used to build
+/// sample events, test payloads and benchmark inputs.
+pub fn encode(document: &[u8]) -> String {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = gz.write_all(document);
+    let compressed = gz.finish().unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.encode(compressed)
+}
+
+fn trim_ascii(mut b: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = b {
+        if first.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = b {
+        if last.is_ascii_whitespace() {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    b
+}
