@@ -205,7 +205,12 @@ async fn an_expired_deadline_is_reported_not_ignored() {
     let slack = FakeSlack::new(vec![]);
     let (n, _) = notifier(slack.clone(), &[]);
     let mut c = Context::default();
-    c.deadline = 1_000; // long past
+    // A real epoch deadline one second ago (values before 2000 are emulator durations).
+    c.deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+        - 1_000;
     let err = n
         .handle(LambdaEvent::new(
             event("sns-cloudwatch-metric-alarm.json"),
