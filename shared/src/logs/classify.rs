@@ -214,12 +214,28 @@ const GATE_LITERALS: &[&str] = &[
     "platform.",
     "log\":\"",
     "log\\\":\\\"",
+    // 58: Grafana/log15 `lvl=eror`
+    "eror",
+    // 59..=62: more authentication (CloudTrail, Apache/nginx basic auth)
+    "ConsoleLogin",
+    "not found: ",
+    "mismatch",
+    "was not found in",
+    // 63: journald JSON export (`journalctl -o json`) syslog priority
+    "PRIORITY",
 ];
 
-const SEVERITY_BITS: u64 = (1 << 21) - 1;
+// One bit per literal in a u64: the list is full (64); a new literal must replace one.
+const _: () = assert!(GATE_LITERALS.len() <= 64);
+
+const SEVERITY_BITS: u64 = ((1 << 21) - 1) | (1 << L_EROR);
 const LAMBDA_BITS: u64 = 0b11_1111 << 21;
 const CLF_5XX_BIT: usize = 27;
-const AUTH_BITS: u64 = ((1 << 20) - 1) << 28;
+const AUTH_BITS: u64 = (((1 << 20) - 1) << 28) | (0b1111 << 59);
+const L_EROR: usize = 58;
+const L_NOT_FOUND_COLON: usize = 60;
+const L_MISMATCH: usize = 61;
+const L_NOT_FOUND_IN: usize = 62;
 /// `":5`, `": 5`, `:"5`, `:\"5`: a JSON number or numeric string starting with 5.
 const JSON_5XX_BITS: u64 = (0b11 << 48) | (0b11 << 52);
 const L_FAILED: usize = 28;
@@ -253,7 +269,50 @@ fn gate_bits(hay: &[u8]) -> Bits {
     for m in GATE.find_iter(hay) {
         bits |= 1 << m.pattern().as_usize();
     }
+    const JSON_NUMBER_BITS: u64 = JSON_5XX_BITS | (0b11 << 50);
+    if bits & JSON_NUMBER_BITS == 0 && hay.trim_ascii_start().first() == Some(&b'{') {
+        bits |= json_value_starting_with_5_or_6(hay);
+    }
     Bits(bits)
+}
+
+/// The JSON-number gate literals (`":5`, `": 5`, …) are spacing-exact; loggers also write
+/// `"status" : 503`, `"status": "503"` or `"level":\t50`. One scan over the colons of a JSON
+/// message (plain or still JSON-escaped) tolerates any spacing: `:` + blanks (also escaped `\t`,
+/// `\n`, `\r`) + optional `"`/`\"` + `5` or `6`. Returns the bit of `":5` or `":6`.
+fn json_value_starting_with_5_or_6(hay: &[u8]) -> u64 {
+    let mut found = 0u64;
+    for colon in memchr::memchr_iter(b':', hay) {
+        // Only right after a key (`"…" :`), not inside `12:59` or a URL.
+        let key_end = hay[..colon]
+            .iter()
+            .rev()
+            .find(|c| !matches!(c, b' ' | b'\t'));
+        if key_end != Some(&b'"') {
+            continue;
+        }
+        let mut rest = &hay[colon + 1..];
+        loop {
+            match rest {
+                [b' ' | b'\t' | b'\r' | b'\n', tail @ ..] => rest = tail,
+                [b'\\', b't' | b'n' | b'r', tail @ ..] => rest = tail,
+                _ => break,
+            }
+        }
+        let rest = rest
+            .strip_prefix(b"\\\"")
+            .or_else(|| rest.strip_prefix(b"\""))
+            .unwrap_or(rest);
+        match rest.first() {
+            Some(b'5') => found |= 1 << 48,
+            Some(b'6') => found |= 1 << 50,
+            _ => {}
+        }
+        if found == (1 << 48) | (1 << 50) {
+            break;
+        }
+    }
+    found
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,8 +328,11 @@ fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
         ..Classification::default()
     };
     c.error = c.http_5xx || text_error(line, bits);
-    // `error: PAM: Authentication error for …` carries no auth literal of its own.
-    if bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has(line, "PAM: ")) {
+    // `error: PAM: Authentication error for …` carries no auth literal of its own. An access
+    // log line is never a login failure: its URL and User-Agent are attacker-controlled.
+    if (bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has(line, "PAM: ")))
+        && access_log_status(b).is_none()
+    {
         c.failed_login = failed_login_text(line, bits);
         if c.failed_login.is_none() && bits.has(L_ACCEPTED) {
             c.accepted_login = accepted_login(line);
@@ -305,10 +367,10 @@ fn level_word(word: &[u8]) -> Option<bool> {
     }
     match &lower[..word.len()] {
         b"error" | b"err" | b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg"
-        | b"emergency" | b"panic" | b"severe" => Some(true),
+        | b"emergency" | b"panic" | b"severe" | b"eror" => Some(true),
         b"info" | b"information" | b"informational" | b"inf" | b"debug" | b"dbg" | b"trace"
         | b"warn" | b"warning" | b"wrn" | b"notice" | b"fine" | b"finer" | b"finest"
-        | b"config" | b"verbose" | b"note" => Some(false),
+        | b"config" | b"verbose" | b"note" | b"dbug" => Some(false),
         _ => None,
     }
 }
@@ -444,6 +506,16 @@ fn token_level(raw: &str) -> Option<bool> {
         || matches!(bytes.last(), Some(b']' | b'>' | b')'));
     let colon = raw.trim_end_matches(['"', '\'']).ends_with(':');
     let core = raw.trim_matches(|c: char| "[]<>(){}\"'|:,;-".contains(c));
+    if colon && core.len() > 40 {
+        // RDS/Aurora PostgreSQL `%t:%r:%u@%d:[%p]:` glues the level to a long prefix:
+        // `UTC:10.0.12.34(51234):app@orders:[4321]:ERROR:`; its last part is the level.
+        let last = core.rsplit(':').next().unwrap_or("");
+        return match level_word(last.as_bytes()) {
+            Some(true) => Some(true),
+            Some(false) if last.bytes().all(|c| c.is_ascii_uppercase()) => Some(false),
+            _ => None,
+        };
+    }
     if core.is_empty() || core.len() > 40 {
         return None;
     }
@@ -590,6 +662,7 @@ struct LoginPatterns {
     refused_connect: Regex,
     klogind: Regex,
     postgres: Regex,
+    rds_postgres_prefix: Regex,
     mysql: Regex,
     login_failed: Regex,
     su_failed: Regex,
@@ -598,6 +671,10 @@ struct LoginPatterns {
     dovecot_user: Regex,
     dovecot_rip: Regex,
     vsftpd: Regex,
+    apache_basic: Regex,
+    nginx_basic: Regex,
+    faillock: Regex,
+    sasl: Regex,
     accepted: Regex,
 }
 
@@ -630,9 +707,10 @@ static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
         refused_connect: re(r"refused connect from (\S+)(?: \(([^)\s]+)\))?"),
         klogind: re(r"Authentication failed from (\S+)"),
         postgres: re(r#"password authentication failed for user "([^"]*)""#),
+        rds_postgres_prefix: re(r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"),
         mysql: re(r"Access denied for user '([^']*)'@'([^']*)'"),
         login_failed: re(
-            r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?FROM '?(\S+?)'? FOR '?([^,']+)'?,",
+            r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,",
         ),
         su_failed: re(r"FAILED (?:SU \(to (\S+)\)|su for (\S+))"),
         sudo: re(r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?"),
@@ -640,6 +718,14 @@ static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
         dovecot_user: re(r"user=<([^>]*)>"),
         dovecot_rip: re(r"rip=([^,\s]+)"),
         vsftpd: re(r#"(?:\[(\S+)\] )?FAIL LOGIN: Client "([^"]*)""#),
+        apache_basic: re(
+            r#"\[client ([^\]\s]+)\] (?:AH0161[78]: )?user (.+?)(?:: authentication failure for "| not found: )"#,
+        ),
+        nginx_basic: re(
+            r#"\*\d+ user "([^"]*)"(?:: password mismatch| was not found in "[^"]*"), client: ([^,\s]+)"#,
+        ),
+        faillock: re(r"Consecutive login failures for user (\S+)"),
+        sasl: re(r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed"),
         accepted: re(r"Accepted \S+ for (?:.*?) from (\S+) port (\d+)"),
     }
 });
@@ -679,13 +765,13 @@ fn login<'a>(user: Option<Cow<'a, str>>, source: Option<Cow<'a, str>>) -> Option
 
 /// `Failed <method> for [invalid user ]USER from SOURCE[ port N]` (sshd #1–#4), parsed by hand:
 /// it is by far the most frequent auth line in a brute force.
-fn failed_method(line: &str) -> Option<FailedLogin<'_>> {
+fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
     let at = line.find("Failed ")?;
     let rest = &line[at + "Failed ".len()..];
     let (method, rest) = rest.split_once(" for ")?;
     // sshd's method names (and app logs' "Failed login for …"); "Failed payment for order 1
     // from customer 2" is not an authentication.
-    const METHODS: &[&str] = &[
+    const SSHD_METHODS: &[&str] = &[
         "password",
         "publickey",
         "keyboard-interactive",
@@ -696,12 +782,11 @@ fn failed_method(line: &str) -> Option<FailedLogin<'_>> {
         "gssapi-keyex",
         "gssapi",
         "unknown",
-        "login",
-        "logon",
-        "authentication",
-        "auth",
     ];
-    if !METHODS.iter().any(|m| method.eq_ignore_ascii_case(m)) {
+    const APP_METHODS: &[&str] = &["login", "logon", "authentication", "auth"];
+    // sshd's methods count only in an sshd message; an app's `Failed login for …` anywhere.
+    let known = |list: &[&str]| list.iter().any(|m| method.eq_ignore_ascii_case(m));
+    if !(known(APP_METHODS) || (sshd && known(SSHD_METHODS))) {
         return None;
     }
     let (invalid, rest) = match rest
@@ -765,6 +850,79 @@ fn invalid_user(line: &str) -> Option<FailedLogin<'_>> {
     login(clean(user), source)
 }
 
+/// How sshd's failed-authentication messages start (after `error: ` etc.).
+const SSHD_SHAPES: &[&str] = &[
+    "Failed ",
+    "Invalid user ",
+    "Illegal user ",
+    "input_userauth_request: ",
+    "Disconnecting",
+    "Received disconnect from ",
+    "maximum authentication attempts exceeded",
+    "Too many authentication failures",
+    "PAM: ",
+    "User ",
+    "Connection closed by ",
+    "Connection reset by ",
+    "Disconnected from ",
+];
+
+/// The message text of an sshd line: after the program tag (`sshd[PID]: `,
+/// `sshd-session[PID]: `, `sshd: `) when the line has one in its header, else the whole line
+/// (a bare message, e.g. journald's `MESSAGE`); then without `message repeated N times: [ ` and
+/// `error: `/`fatal: `. `None` when the tag is only found past the header.
+fn sshd_message(line: &str) -> Option<&str> {
+    const HEADER: usize = 160;
+    let mut msg = line.trim_start();
+    // Only the header can hold the program tag; don't scan a long message for it.
+    let head = &line.as_bytes()[..line.len().min(HEADER + "sshd-session[".len())];
+    let tag = ["sshd[", "sshd-session[", "sshd: "]
+        .iter()
+        .filter_map(|t| memmem::find(head, t.as_bytes()).map(|at| (at, *t)))
+        .min_by_key(|(at, _)| *at);
+    if let Some((at, t)) = tag {
+        if at > HEADER || !(at == 0 || matches!(line.as_bytes()[at - 1], b' ' | b'/')) {
+            return None;
+        }
+        let rest = &line[at + t.len()..];
+        msg = if t.ends_with('[') {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            rest[digits..].strip_prefix("]: ")?
+        } else {
+            rest
+        };
+    } else if let Some(rest) = rfc5424_sshd_message(line) {
+        msg = rest;
+    }
+    if let Some(rest) = msg.strip_prefix("message repeated ") {
+        let (count, rest) = rest.split_once(" times: [ ")?;
+        if !count.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        msg = rest;
+    }
+    Some(
+        msg.strip_prefix("error: ")
+            .or_else(|| msg.strip_prefix("fatal: "))
+            .unwrap_or(msg),
+    )
+}
+
+/// RFC 5424 `<PRI>1 TIME HOST sshd PROCID MSGID - MSG`: the MSG of an sshd line.
+fn rfc5424_sshd_message(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix('<')?;
+    let (pri, rest) = rest.split_once(">1 ")?;
+    if pri.is_empty() || pri.len() > 3 || !pri.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut fields = rest.splitn(6, ' ');
+    let app = fields.nth(2)?;
+    if app != "sshd" && app != "sshd-session" {
+        return None;
+    }
+    fields.nth(2)?.strip_prefix("- ")
+}
+
 /// An IP address or a host name as sshd logs it (not "form" or "customer").
 fn looks_like_host(s: &str) -> bool {
     s.len() <= 255
@@ -805,12 +963,15 @@ fn pam_field<'a>(line: &'a str, key: &str) -> Option<Cow<'a, str>> {
 /// which gate literals the line contains, so only the relevant shapes are tried.
 fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     let p = &*LOGIN;
+    // sshd shapes name any user and source; they count only where sshd writes them (see
+    // `sshd_message`), so a request path quoted in an error log cannot forge one.
+    let sshd = sshd_message(line).is_some_and(|m| SSHD_SHAPES.iter().any(|s| m.starts_with(s)));
     if bits.has(L_FAILED) {
-        if let Some(found) = failed_method(line) {
+        if let Some(found) = failed_method(line, sshd) {
             return Some(found);
         }
     }
-    if bits.has(L_INVALID) || bits.has(L_ILLEGAL) {
+    if sshd && (bits.has(L_INVALID) || bits.has(L_ILLEGAL)) {
         if has(line, "input_userauth_request: ") {
             if let Some(c) = p.input_userauth.captures(line) {
                 return login(cap(&c, 1), None);
@@ -836,7 +997,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         if has(line, "authentication failure;") || has(line, "authentication failures;") {
             return login(pam_field(line, "user="), pam_field(line, "rhost="));
         }
-        if has(line, "Too many authentication failures") {
+        if sshd && has(line, "Too many authentication failures") {
             if let Some(c) = p.too_many_disconnecting.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
@@ -849,7 +1010,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
             return login(None, source);
         }
-        if has(line, "Received disconnect from ") && has(line, "Auth fail") {
+        if sshd && has(line, "Received disconnect from ") && has(line, "Auth fail") {
             let source = p
                 .received_disconnect
                 .captures(line)
@@ -865,7 +1026,15 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
         if has(line, "password authentication failed for user") {
             let user = p.postgres.captures(line).and_then(|c| cap(&c, 1));
-            return login(user, None);
+            // RDS/Aurora `%t:%r:%u@%d:[%p]:` prefix: client address and user.
+            let prefix = if has(line, "UTC:") {
+                p.rds_postgres_prefix.captures(line)
+            } else {
+                None
+            };
+            let source = prefix.as_ref().and_then(|c| cap(c, 1));
+            let user = user.or_else(|| prefix.as_ref().and_then(|c| cap(c, 2)));
+            return login(user, source);
         }
         if has(line, "password check failed for user") {
             let user = p.chkpwd.captures(line).and_then(|c| cap(&c, 1));
@@ -877,7 +1046,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(user, source);
         }
     }
-    if (bits.has(L_NOT_KNOWN) || bits.has(L_FAIL) || bits.any(SEVERITY_BITS)) && has(line, "PAM: ")
+    if sshd
+        && (bits.has(L_NOT_KNOWN) || bits.has(L_FAIL) || bits.any(SEVERITY_BITS))
+        && has(line, "PAM: ")
     {
         if let Some(c) = p.pam_error.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
@@ -889,13 +1060,14 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     if bits.has(L_IGNORING_MAX) && has(line, "ignoring max retries") {
         return login(None, None);
     }
-    if bits.has(L_MAX_AUTH) && has(line, "maximum authentication attempts exceeded") {
+    if sshd && bits.has(L_MAX_AUTH) && has(line, "maximum authentication attempts exceeded") {
         return match p.max_attempts.captures(line) {
             Some(c) => login(cap(&c, 1), cap(&c, 2)),
             None => login(None, None),
         };
     }
-    if bits.has(L_AUTH_METHODS)
+    if sshd
+        && bits.has(L_AUTH_METHODS)
         && has(line, "Received disconnect from ")
         && (has(line, "No more user authentication methods")
             || has(line, "No supported authentication methods"))
@@ -906,7 +1078,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
         return login(None, source);
     }
-    if bits.has(L_NOT_ALLOWED) {
+    if sshd && bits.has(L_NOT_ALLOWED) {
         if has(line, "Change of username or service not allowed") {
             return match p.change_of_username.captures(line) {
                 Some(c) => login(cap(&c, 1), cap(&c, 2)),
@@ -922,7 +1094,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             }
         }
     }
-    if bits.has(L_AUTHENTICATING_USER) {
+    if sshd && bits.has(L_AUTHENTICATING_USER) {
         if let Some(c) = p.authenticating_user.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
@@ -965,6 +1137,42 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     if bits.has(L_INCORRECT_PASSWORD) {
         if let Some(c) = p.sudo.captures(line) {
             return login(cap(&c, 1), None);
+        }
+    }
+    web_or_mail_login(line, bits)
+}
+
+/// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, faillock
+/// lockouts and postfix SASL failures.
+fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
+    let p = &*LOGIN;
+    if (bits.has(L_FAIL) || bits.has(L_NOT_FOUND_COLON)) && has(line, "[client ") {
+        if let Some(c) = p.apache_basic.captures(line) {
+            // `[client 203.0.113.9:51235]` (2.4) or `[client 10.0.0.2]` (2.2).
+            let source = cap(&c, 1).map(|s| match s.split_once(':') {
+                Some((ip, port))
+                    if !port.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    Cow::Owned(ip.to_owned())
+                }
+                _ => s,
+            });
+            return login(cap(&c, 2), source);
+        }
+    }
+    if (bits.has(L_MISMATCH) || bits.has(L_NOT_FOUND_IN)) && has(line, " user \"") {
+        if let Some(c) = p.nginx_basic.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
+    if bits.has(L_FAIL) {
+        if has(line, "Consecutive login failures for user ") {
+            return login(p.faillock.captures(line).and_then(|c| cap(&c, 1)), None);
+        }
+        if has(line, "SASL ") && has(line, "authentication failed") {
+            if let Some(c) = p.sasl.captures(line) {
+                return login(None, cap(&c, 1));
+            }
         }
     }
     None
@@ -1010,6 +1218,7 @@ const HTTP_STATUS_KEYS: &[&str] = &[
     "elb_status_code",
     "http.status_code",
     "http.response.status_code",
+    "res.statusCode",
 ];
 
 const TEXT_KEYS: &[&str] = &["message", "msg", "log", "MESSAGE"];
@@ -1025,9 +1234,20 @@ fn classify_json(message: &str, bits: Bits) -> Option<Classification<'_>> {
         return Some(Classification::default());
     }
     match json_needs_full_look(message) {
-        None => None,
+        None => {
+            // Unpaired surrogate escapes (`\ud800`, Node writes them) make serde_json reject the
+            // whole object; read it with U+FFFD in their place rather than as text.
+            let fixed = super::decode::without_lone_surrogates(message)?;
+            match json_needs_full_look(&fixed)? {
+                false => Some(Classification::default()),
+                true => classify_json_full(&fixed),
+            }
+        }
         Some(false) => Some(Classification::default()),
-        Some(true) => classify_json_full(message),
+        Some(true) => classify_json_full(message).or_else(|| {
+            let fixed = super::decode::without_lone_surrogates(message)?;
+            classify_json_full(&fixed)
+        }),
     }
 }
 
@@ -1083,7 +1303,9 @@ fn interesting_key(key: &str) -> bool {
         || LOGIN_KEYS.iter().any(eq)
         || key.eq_ignore_ascii_case("severity_number")
         || key.eq_ignore_ascii_case("severitynumber")
+        || key == "PRIORITY"
         || key == "http"
+        || key == "res"
         || key == "responseElements"
 }
 
@@ -1114,6 +1336,9 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
     let is = |list: &[&str]| list.iter().any(|k| key.eq_ignore_ascii_case(k));
     if key.eq_ignore_ascii_case("severity_number") || key.eq_ignore_ascii_case("severitynumber") {
         return matches!(value, Scalar::Num(n) if n >= 17.0);
+    }
+    if key == "PRIORITY" {
+        return journald_priority_is_error(&value);
     }
     if is(TEXT_KEYS) {
         if let Scalar::Str(text) = &value {
@@ -1151,10 +1376,10 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
             }
         }
     }
-    if key == "http" || key == "responseElements" || is(LOGIN_KEYS) {
+    if key == "http" || key == "res" || key == "responseElements" || is(LOGIN_KEYS) {
         let bits = gate_bits(raw.as_bytes());
-        if key == "http" {
-            return raw.contains("status") && bits.any(JSON_5XX_BITS);
+        if key == "http" || key == "res" {
+            return raw.contains("tatus") && bits.any(JSON_5XX_BITS);
         }
         if key.eq_ignore_ascii_case("eventname") && raw == "\"ConsoleLogin\"" {
             return true;
@@ -1165,7 +1390,7 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
 }
 
 /// Classifies a JSON log with every rule (the message passed the lean look).
-fn classify_json_full(message: &str) -> Option<Classification<'_>> {
+fn classify_json_full(message: &str) -> Option<Classification<'static>> {
     let value: Value = serde_json::from_str(message).ok()?;
     let obj = value.as_object()?;
     let mut c = Classification::default();
@@ -1235,9 +1460,28 @@ fn path<'v>(obj: &'v Map<String, Value>, dotted: &str) -> Option<&'v Value> {
     Some(current)
 }
 
+/// journald's `PRIORITY` (a syslog severity written as a one-digit string): 0–3 are errors.
+fn journald_priority_is_error(value: &Scalar<'_>) -> bool {
+    match value {
+        Scalar::Str(s) => matches!(s.as_ref(), "0" | "1" | "2" | "3"),
+        Scalar::Num(n) => (0.0..=3.0).contains(n),
+        _ => false,
+    }
+}
+
 /// `Some(true)` error level, `Some(false)` another level, `None` no level field.
 fn json_level(obj: &Map<String, Value>) -> Option<bool> {
     let mut verdict = None;
+    // journald: PRIORITY 0–3 is an error. A higher one is no verdict: services' stdout is
+    // logged at 6 whatever it says, so the MESSAGE text decides then.
+    let priority = match obj.get("PRIORITY") {
+        Some(Value::String(s)) => Some(Scalar::Str(Cow::Borrowed(s.as_str()))),
+        Some(Value::Number(n)) => n.as_f64().map(Scalar::Num),
+        _ => None,
+    };
+    if priority.is_some_and(|p| journald_priority_is_error(&p)) {
+        return Some(true);
+    }
     for (key, value) in obj {
         let is_level_key = LEVEL_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k));
         let is_number_key = key.eq_ignore_ascii_case("severity_number")

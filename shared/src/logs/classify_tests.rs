@@ -194,3 +194,118 @@ fn arbitrary_input_never_panics() {
         }
     }
 }
+
+/// One labelled line of `corpus.tsv` (an independent reviewer's corpus of real-format logs).
+struct CorpusRow {
+    id: String,
+    error: bool,
+    http_5xx: bool,
+    /// `y`, `n`, or `p` (publickey probe of a valid user: recognised, marked as a probe).
+    login: char,
+    user: Option<String>,
+    source: Option<String>,
+    line: String,
+}
+
+fn corpus() -> Vec<CorpusRow> {
+    include_str!("../../tests/fixtures/logs/corpus.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.splitn(8, '\t').collect();
+            assert_eq!(f.len(), 8, "corpus row is malformed: {l}");
+            let opt = |s: &str| (s != "-").then(|| s.to_owned());
+            CorpusRow {
+                id: f[0].to_owned(),
+                error: f[1] == "y",
+                http_5xx: f[2] == "y",
+                login: f[3].chars().next().unwrap_or('n'),
+                user: opt(f[4]),
+                source: opt(f[5]),
+                line: f[7].replace("<TAB>", "\t").replace("<NL>", "\n"),
+            }
+        })
+        .collect()
+}
+
+/// Whether the classification of `row.line` matches every label of the row.
+fn corpus_row_matches(row: &CorpusRow) -> Result<(), String> {
+    let c = classify(&row.line);
+    let mut why = Vec::new();
+    if c.error != row.error {
+        why.push(format!("error want={} got={}", row.error, c.error));
+    }
+    if c.http_5xx != row.http_5xx {
+        why.push(format!("5xx want={} got={}", row.http_5xx, c.http_5xx));
+    }
+    let want_login = row.login != 'n';
+    match (&c.failed_login, want_login) {
+        (Some(l), true) => {
+            let user = l.user.as_deref().map(str::to_owned);
+            let source = l.source.as_deref().map(str::to_owned);
+            if user != row.user || source != row.source {
+                why.push(format!(
+                    "user/source want={:?}/{:?} got={user:?}/{source:?}",
+                    row.user, row.source
+                ));
+            }
+            if l.publickey_probe.is_some() != (row.login == 'p') {
+                why.push(format!("publickey probe want={}", row.login == 'p'));
+            }
+        }
+        (None, false) => {}
+        (got, _) => why.push(format!("login want={want_login} got={}", got.is_some())),
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("#{}: {}\n    {}", row.id, why.join("; "), row.line))
+    }
+}
+
+#[test]
+fn reviewer_corpus_is_classified_as_labelled() {
+    let rows = corpus();
+    assert!(
+        rows.len() >= 431,
+        "corpus rows went missing: {}",
+        rows.len()
+    );
+    let failures: Vec<String> = rows
+        .iter()
+        .filter_map(|r| corpus_row_matches(r).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} corpus lines misclassified:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The payload path (raw prefilter, then the unescaped message) agrees with the line path on
+/// every corpus line.
+#[test]
+fn reviewer_corpus_payload_path_agrees_with_the_line_path() {
+    use super::classify::{classify_prefiltered, prefilter};
+    let rows = corpus();
+    let events: Vec<_> = rows
+        .iter()
+        .map(|r| serde_json::json!({"id": r.id, "timestamp": 1, "message": r.line}))
+        .collect();
+    let doc = serde_json::json!({"messageType": "DATA_MESSAGE", "logGroup": "/g", "logStream": "s", "logEvents": events}).to_string();
+    let data = super::decode::parse(doc.as_bytes()).unwrap();
+    assert_eq!(data.log_events.len(), rows.len());
+    for (row, event) in rows.iter().zip(&data.log_events) {
+        let message = event.message();
+        assert_eq!(message, row.line.as_str());
+        let via_payload = classify_prefiltered(&message, prefilter(event.raw_message()));
+        assert_eq!(
+            via_payload,
+            classify(&row.line),
+            "#{}: {}",
+            row.id,
+            row.line
+        );
+    }
+}

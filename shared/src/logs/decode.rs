@@ -134,7 +134,58 @@ pub fn unescape(literal: &str) -> Cow<'_, str> {
     if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
         return Cow::Borrowed(inner);
     }
-    serde_json::from_str::<String>(literal).map_or(Cow::Borrowed(""), Cow::Owned)
+    if let Ok(text) = serde_json::from_str::<String>(literal) {
+        return Cow::Owned(text);
+    }
+    // Node and others write unpaired UTF-16 surrogates (`\ud800`), which serde_json rejects:
+    // replace them with U+FFFD, as a lossy UTF-8 decoder would, instead of losing the text.
+    let retried = without_lone_surrogates(literal)
+        .and_then(|fixed| serde_json::from_str::<String>(&fixed).ok());
+    match retried {
+        Some(text) => Cow::Owned(text),
+        // Not a valid literal at all: the raw text is still better than nothing.
+        None => Cow::Borrowed(inner),
+    }
+}
+
+/// `json` with every `\uXXXX` escape of an unpaired UTF-16 surrogate replaced by `\ufffd`;
+/// `None` when there is none (then the text is not the reason a parse failed).
+pub fn without_lone_surrogates(json: &str) -> Option<String> {
+    fn hex4(b: &[u8]) -> Option<u16> {
+        let digits = std::str::from_utf8(b.get(..4)?).ok()?;
+        u16::from_str_radix(digits, 16).ok()
+    }
+    let b = json.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(b'\\', &b[i..]).map(|k| k + i) {
+        match b.get(at + 1) {
+            Some(b'u') => {
+                let unit = hex4(&b[at + 2..]);
+                let paired_high = matches!(unit, Some(0xD800..=0xDBFF))
+                    && b.get(at + 6) == Some(&b'\\')
+                    && b.get(at + 7) == Some(&b'u')
+                    && matches!(hex4(&b[(at + 8).min(b.len())..]), Some(0xDC00..=0xDFFF));
+                if paired_high {
+                    i = at + 12;
+                } else if matches!(unit, Some(0xD800..=0xDFFF)) {
+                    let o = out.get_or_insert_with(|| String::with_capacity(json.len()));
+                    o.push_str(&json[copied..at]);
+                    o.push_str("\\ufffd");
+                    copied = at + 6;
+                    i = at + 6;
+                } else {
+                    i = at + 2;
+                }
+            }
+            Some(_) => i = at + 2,
+            None => break,
+        }
+    }
+    let mut o = out?;
+    o.push_str(&json[copied..]);
+    Some(o)
 }
 
 /// Base64-decodes `data` and inflates every concatenated gzip member, refusing to produce more

@@ -235,3 +235,22 @@ fn whitespace_around_base64_is_ignored() {
     encoded.push(b'\n');
     assert!(decompress(&encoded, 1 << 20).is_ok());
 }
+
+#[test]
+fn unescape_replaces_unpaired_surrogates_instead_of_dropping_the_text() {
+    use super::decode::unescape;
+    assert_eq!(unescape(r#""Jos\ud83d""#), "Jos\u{fffd}");
+    assert_eq!(unescape(r#""a\udc00b\ud800""#), "a\u{fffd}b\u{fffd}");
+    // A valid pair stays one character; an escaped backslash is not an escape.
+    assert_eq!(unescape(r#""\ud83d\ude00 \\ud800""#), "\u{1f600} \\ud800");
+    assert_eq!(unescape(r#""plain""#), "plain");
+    // Not a valid literal at all: the raw text, never an empty message.
+    assert_eq!(unescape(r#""bad \q escape""#), r"bad \q escape");
+}
+
+#[test]
+fn payload_message_with_an_unpaired_surrogate_keeps_its_text() {
+    let doc = br#"{"messageType":"DATA_MESSAGE","logGroup":"g","logStream":"s","logEvents":[{"id":"1","timestamp":1,"message":"\ud800 [error] disk full"}]}"#;
+    let data = super::decode::parse(doc).unwrap();
+    assert_eq!(data.log_events[0].message(), "\u{fffd} [error] disk full");
+}
