@@ -7,8 +7,8 @@
 
 pub mod alert;
 pub mod env;
-pub mod replay;
-pub mod telemetry;
 pub mod logs;
+pub mod replay;
 pub mod slack;
 pub mod summary;
+pub mod telemetry;
