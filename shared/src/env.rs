@@ -66,22 +66,23 @@ pub fn bool_or(
     }
 }
 
+/// A lookup over fixed pairs, for tests and tools that build configuration without touching the
+/// process environment.
+pub fn lookup_from_pairs(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn lookup_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
 
     #[test]
     fn defaults_apply_to_unset_and_blank_values() {
-        let env = lookup_from(&[("BLANK", "  ")]);
+        let env = lookup_from_pairs(&[("BLANK", "  ")]);
         assert_eq!(parse_or(&env, "UNSET", 5u64), Ok(5));
         assert_eq!(parse_or(&env, "BLANK", 7u64), Ok(7));
         assert_eq!(bool_or(&env, "UNSET", true), Ok(true));
@@ -89,14 +90,14 @@ mod tests {
 
     #[test]
     fn values_are_trimmed_and_parsed() {
-        let env = lookup_from(&[("N", " 42 "), ("FLAG", "No")]);
+        let env = lookup_from_pairs(&[("N", " 42 "), ("FLAG", "No")]);
         assert_eq!(parse_or(&env, "N", 0u64), Ok(42));
         assert_eq!(bool_or(&env, "FLAG", true), Ok(false));
     }
 
     #[test]
     fn invalid_values_name_the_variable() {
-        let env = lookup_from(&[("N", "five"), ("FLAG", "maybe")]);
+        let env = lookup_from_pairs(&[("N", "five"), ("FLAG", "maybe")]);
         let err = parse_or(&env, "N", 0u64).unwrap_err();
         assert!(err.to_string().contains("N is invalid"), "{err}");
         assert!(err.to_string().contains("\"five\""), "{err}");
