@@ -97,7 +97,7 @@ pub fn prefilter(raw: &str) -> Prefilter {
     let bits = gate_bits(raw.as_bytes());
     let b = raw.as_bytes();
     if bits.0 != 0 {
-        if b.first() == Some(&b'{') && !bits.any(!SEVERITY_BITS) && severity_words_are_keys(b) {
+        if b.first() == Some(&b'{') && !bits.any(!SEVERITY_BITS) {
             // `{"error":null,"level":"info",…}`: severity words only as field names.
             return Prefilter::Settled {
                 error: false,
@@ -117,19 +117,6 @@ pub fn prefilter(raw: &str) -> Prefilter {
     let http_5xx = elb_status(b).is_some_and(|s| (500..=599).contains(&s));
     let error = http_5xx || klog_or_pri_header(b) == Some(true);
     Prefilter::Settled { error, http_5xx }
-}
-
-/// In a JSON-escaped JSON object, whether every severity word found is part of a key (followed by
-/// the rest of the name and `\":`).
-fn severity_words_are_keys(raw: &[u8]) -> bool {
-    GATE.find_iter(raw).all(|m| {
-        let rest = &raw[m.end()..];
-        let name_len = rest
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'.')
-            .count();
-        rest[name_len..].starts_with(b"\\\":")
-    })
 }
 
 /// Classifies the unescaped `message` of an event whose [`prefilter`] said `Examine`.
@@ -202,42 +189,43 @@ const GATE_LITERALS: &[&str] = &[
     "maximum authentication",
     "rejected",
     "Rejected",
-    // 48..=57: JSON-only shapes (numeric levels/statuses, platform events, klog in envelopes)
-    // (the quoted ones twice: unescaped, and as they appear JSON-escaped inside a payload)
-    "\":5",
-    "\": 5",
-    "\":6",
-    "\": 6",
-    ":\"5",
-    ":\\\"5",
+    // 48..=51: JSON-only shapes (platform events, klog in envelopes; the quoted one twice:
+    // unescaped, and as it appears JSON-escaped inside a payload)
     "everity",
     "platform.",
     "log\":\"",
     "log\\\":\\\"",
-    // 58: Grafana/log15 `lvl=eror`
+    // 52: Grafana/log15 `lvl=eror`
     "eror",
-    // 59..=62: more authentication (CloudTrail, Apache/nginx basic auth)
+    // 53..=56: more authentication (CloudTrail, Apache/nginx basic auth)
     "ConsoleLogin",
     "not found: ",
     "mismatch",
     "was not found in",
-    // 63: journald JSON export (`journalctl -o json`) syslog priority
+    // 57: journald JSON export (`journalctl -o json`) syslog priority
     "PRIORITY",
+    // 58..=63 are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
-// One bit per literal in a u64: the list is full (64); a new literal must replace one.
-const _: () = assert!(GATE_LITERALS.len() <= 64);
+const _: () = assert!(GATE_LITERALS.len() <= JSON_NUMBER_5);
 
 const SEVERITY_BITS: u64 = ((1 << 21) - 1) | (1 << L_EROR);
 const LAMBDA_BITS: u64 = 0b11_1111 << 21;
 const CLF_5XX_BIT: usize = 27;
-const AUTH_BITS: u64 = (((1 << 20) - 1) << 28) | (0b1111 << 59);
-const L_EROR: usize = 58;
-const L_NOT_FOUND_COLON: usize = 60;
-const L_MISMATCH: usize = 61;
-const L_NOT_FOUND_IN: usize = 62;
-/// `":5`, `": 5`, `:"5`, `:\"5`: a JSON number or numeric string starting with 5.
-const JSON_5XX_BITS: u64 = (0b11 << 48) | (0b11 << 52);
+const AUTH_BITS: u64 = (((1 << 20) - 1) << 28) | (0b1111 << 53);
+const L_EROR: usize = 52;
+const L_NOT_FOUND_COLON: usize = 54;
+const L_MISMATCH: usize = 55;
+const L_NOT_FOUND_IN: usize = 56;
+/// Not a literal: in a JSON object, a level- or status-like key whose value (number or numeric
+/// string) starts with 5 (`"status":503`, `"level":50`, `"elb_status_code": "502"`).
+const JSON_NUMBER_5: usize = 58;
+/// Not a literal: the same with 6 (`"level":60`, pino/bunyan fatal).
+const JSON_NUMBER_6: usize = 59;
+const JSON_5XX_BITS: u64 = 1 << JSON_NUMBER_5;
+/// Not a literal: in a JSON object, a severity word outside a key name (`"level":"error"`, or in
+/// a value). Without it the severity words are only field names (`{"error":null,…}`).
+const SEVERITY_IN_VALUE: usize = 60;
 const L_FAILED: usize = 28;
 const L_FAIL_UPPER: usize = 29;
 const L_FAIL: usize = 30;
@@ -265,32 +253,58 @@ static GATE: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 fn gate_bits(hay: &[u8]) -> Bits {
+    let json = hay.trim_ascii_start().first() == Some(&b'{');
     let mut bits = 0u64;
     for m in GATE.find_iter(hay) {
-        bits |= 1 << m.pattern().as_usize();
+        let literal = m.pattern().as_usize();
+        bits |= 1 << literal;
+        if json && SEVERITY_BITS & (1 << literal) != 0 && !ends_inside_key(&hay[m.end()..]) {
+            bits |= 1 << SEVERITY_IN_VALUE;
+        }
     }
-    const JSON_NUMBER_BITS: u64 = JSON_5XX_BITS | (0b11 << 50);
-    if bits & JSON_NUMBER_BITS == 0 && hay.trim_ascii_start().first() == Some(&b'{') {
-        bits |= json_value_starting_with_5_or_6(hay);
+    if json {
+        bits |= numeric_level_or_status(hay);
     }
     Bits(bits)
 }
 
-/// The JSON-number gate literals (`":5`, `": 5`, …) are spacing-exact; loggers also write
-/// `"status" : 503`, `"status": "503"` or `"level":\t50`. One scan over the colons of a JSON
-/// message (plain or still JSON-escaped) tolerates any spacing: `:` + blanks (also escaped `\t`,
-/// `\n`, `\r`) + optional `"`/`\"` + `5` or `6`. Returns the bit of `":5` or `":6`.
-fn json_value_starting_with_5_or_6(hay: &[u8]) -> u64 {
+/// In a JSON object (plain or JSON-escaped), whether the text after a literal finishes a key
+/// name: more name characters, then `":` (or `\":` when escaped).
+fn ends_inside_key(rest: &[u8]) -> bool {
+    let name_len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        .count();
+    let rest = &rest[name_len..];
+    rest.starts_with(b"\":") || rest.starts_with(b"\\\":")
+}
+
+/// Level- and status-like keys whose numeric value can make an event an error or a 5xx: a
+/// superset of the numeric cases of [`LEVEL_KEYS`] and [`HTTP_STATUS_KEYS`] (the full look
+/// decides). Matched on the innermost key, so `{"http":{"status_code":502}}` counts.
+fn numeric_sensitive_key(key: &[u8]) -> bool {
+    const PARTS: &[&[u8]] = &[b"status", b"level", b"lvl", b"severity"];
+    if key == b"@l" {
+        return true;
+    }
+    PARTS.iter().any(|part| {
+        key.windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part))
+    })
+}
+
+/// One scan over the colons of a JSON object (plain or still JSON-escaped), tolerant of any
+/// spacing (`"status" : 503`, `"status": "503"`, `"level":\t50`): a level- or status-like key
+/// ([`numeric_sensitive_key`]) whose value starts with 5 or 6 sets [`JSON_NUMBER_5`] or
+/// [`JSON_NUMBER_6`]. Numbers under other keys (`"duration_ms":530`) set nothing.
+fn numeric_level_or_status(hay: &[u8]) -> u64 {
     let mut found = 0u64;
     for colon in memchr::memchr_iter(b':', hay) {
         // Only right after a key (`"…" :`), not inside `12:59` or a URL.
-        let key_end = hay[..colon]
-            .iter()
-            .rev()
-            .find(|c| !matches!(c, b' ' | b'\t'));
-        if key_end != Some(&b'"') {
+        let before = hay[..colon].trim_ascii_end();
+        let Some(key_and_quote) = before.strip_suffix(b"\"") else {
             continue;
-        }
+        };
         let mut rest = &hay[colon + 1..];
         loop {
             match rest {
@@ -303,13 +317,22 @@ fn json_value_starting_with_5_or_6(hay: &[u8]) -> u64 {
             .strip_prefix(b"\\\"")
             .or_else(|| rest.strip_prefix(b"\""))
             .unwrap_or(rest);
-        match rest.first() {
-            Some(b'5') => found |= 1 << 48,
-            Some(b'6') => found |= 1 << 50,
-            _ => {}
+        let bit = match rest.first() {
+            Some(b'5') => 1 << JSON_NUMBER_5,
+            Some(b'6') => 1 << JSON_NUMBER_6,
+            _ => continue,
+        };
+        if found & bit != 0 {
+            continue;
         }
-        if found == (1 << 48) | (1 << 50) {
-            break;
+        // The key: back to its opening quote; when escaped, both quotes carry a backslash.
+        let key = key_and_quote.strip_suffix(b"\\").unwrap_or(key_and_quote);
+        let key = match memchr::memrchr(b'"', key) {
+            Some(open) => &key[open + 1..],
+            None => continue,
+        };
+        if numeric_sensitive_key(key) {
+            found |= bit;
         }
     }
     found
