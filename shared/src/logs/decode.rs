@@ -2,18 +2,18 @@
 //! buffer → JSON with borrowed strings.
 //!
 //! We do not use `aws_lambda_events`' `AwsLogs` decoder: it stops after the first gzip member,
-//! has no size cap and parses from a stream. Here the decompressed size is bounded by
-//! [`decompress`]'s `cap` (read through `Read::take(cap + 1)`, so a gzip bomb costs at most
+//! has no size cap and parses from a stream. Here every member is inflated (libdeflate, see
+//! [`super::gzip`]) into one buffer bounded by [`decompress`]'s `cap` (a gzip bomb costs at most
 //! `cap + 1` bytes of memory), and the JSON is parsed from the buffer so message strings
-//! without escapes borrow from it instead of being copied.
+//! borrow from it instead of being copied.
 
 use std::borrow::Cow;
-use std::io::Read;
 
 use base64::Engine as _;
-use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+use super::gzip::GzipError;
 
 /// Default for `MAX_DECOMPRESSED_BYTES`: 64 MiB. A 1 MB async payload of typical logs inflates
 /// to roughly 10 MB, so this leaves room for very compressible logs and still fits a 128 MB Lambda.
@@ -32,7 +32,7 @@ pub enum DecodeError {
     #[error("payload data is not valid base64: {0}")]
     Base64(#[from] base64::DecodeError),
     #[error("payload data is not valid gzip: {0}")]
-    Gzip(std::io::Error),
+    Gzip(GzipError),
     #[error("payload decompresses to more than MAX_DECOMPRESSED_BYTES ({cap} bytes); refusing to inflate further")]
     TooLarge { cap: usize },
     #[error("decompressed payload is not a CloudWatch Logs subscription document: {0}")]
@@ -204,27 +204,10 @@ pub fn inflate_capped(compressed: &[u8], cap: usize) -> Result<Vec<u8>, DecodeEr
     if compressed.is_empty() {
         return Err(DecodeError::Empty);
     }
-    // The last member's ISIZE trailer (size mod 2^32) is a good capacity hint for the common
-    // single-member payload; it is only a hint, bounded by the cap, and never trusted.
-    let hint = compressed
-        .len()
-        .checked_sub(4)
-        .and_then(|at| compressed.get(at..))
-        .and_then(|tail| <[u8; 4]>::try_from(tail).ok())
-        .map(|b| u32::from_le_bytes(b) as usize)
-        .unwrap_or(0)
-        .max(compressed.len().saturating_mul(4))
-        .min(cap.saturating_add(1));
-    let mut out = Vec::with_capacity(hint);
-    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
-    MultiGzDecoder::new(compressed)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(DecodeError::Gzip)?;
-    if out.len() > cap {
-        return Err(DecodeError::TooLarge { cap });
-    }
-    Ok(out)
+    super::gzip::inflate_members(compressed, cap).map_err(|e| match e {
+        GzipError::TooLarge { cap } => DecodeError::TooLarge { cap },
+        other => DecodeError::Gzip(other),
+    })
 }
 
 /// Parses the decompressed document. `messageType` must be `DATA_MESSAGE` or `CONTROL_MESSAGE`
