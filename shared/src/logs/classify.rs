@@ -17,6 +17,16 @@ use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+/// `has!(line, "literal")`: whether `line` contains the literal. Each call site keeps its own
+/// prebuilt searcher (building one per call cost more than the search on short lines).
+macro_rules! has {
+    ($line:expr, $needle:literal) => {{
+        static FINDER: LazyLock<memmem::Finder<'static>> =
+            LazyLock::new(|| memmem::Finder::new($needle));
+        FINDER.find($line.as_bytes()).is_some()
+    }};
+}
+
 /// What one log event is. One event may be several kinds (a 5xx access-log line is also an error;
 /// `error: maximum authentication attempts exceeded …` is an error and a failed login).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -353,7 +363,7 @@ fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     c.error = c.http_5xx || text_error(line, bits);
     // `error: PAM: Authentication error for …` carries no auth literal of its own. An access
     // log line is never a login failure: its URL and User-Agent are attacker-controlled.
-    if (bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has(line, "PAM: ")))
+    if (bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has!(line, "PAM: ")))
         && access_log_status(b).is_none()
     {
         c.failed_login = failed_login_text(line, bits);
@@ -698,7 +708,6 @@ struct LoginPatterns {
     nginx_basic: Regex,
     faillock: Regex,
     sasl: Regex,
-    accepted: Regex,
 }
 
 static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
@@ -749,13 +758,9 @@ static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
         ),
         faillock: re(r"Consecutive login failures for user (\S+)"),
         sasl: re(r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed"),
-        accepted: re(r"Accepted \S+ for (?:.*?) from (\S+) port (\d+)"),
     }
 });
 
-fn has(line: &str, needle: &str) -> bool {
-    memmem::find(line.as_bytes(), needle.as_bytes()).is_some()
-}
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
     caps.get(i).and_then(|m| clean(m.as_str()))
@@ -867,7 +872,7 @@ fn invalid_user(line: &str) -> Option<FailedLogin<'_>> {
     match &source {
         Some(s) if looks_like_host(s) => {}
         // `Invalid user x` without an address: only sshd says that.
-        None if has(line, "sshd") => {}
+        None if has!(line, "sshd") => {}
         _ => return None,
     }
     login(clean(user), source)
@@ -995,32 +1000,32 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     if sshd && (bits.has(L_INVALID) || bits.has(L_ILLEGAL)) {
-        if has(line, "input_userauth_request: ") {
+        if has!(line, "input_userauth_request: ") {
             if let Some(c) = p.input_userauth.captures(line) {
                 return login(cap(&c, 1), None);
             }
         }
-        if has(line, "Too many authentication failures") || has(line, "Change of username") {
+        if has!(line, "Too many authentication failures") || has!(line, "Change of username") {
             if let Some(c) = p.too_many_disconnecting.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
         }
-        if has(line, " invalid user ") {
+        if has!(line, " invalid user ") {
             if let Some(c) = p.authenticating_user.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
         }
-        if has(line, "Invalid user ") || has(line, "Illegal user ") {
+        if has!(line, "Invalid user ") || has!(line, "Illegal user ") {
             if let Some(found) = invalid_user(line) {
                 return Some(found);
             }
         }
     }
     if bits.has(L_FAIL) {
-        if has(line, "authentication failure;") || has(line, "authentication failures;") {
+        if has!(line, "authentication failure;") || has!(line, "authentication failures;") {
             return login(pam_field(line, "user="), pam_field(line, "rhost="));
         }
-        if sshd && has(line, "Too many authentication failures") {
+        if sshd && has!(line, "Too many authentication failures") {
             if let Some(c) = p.too_many_disconnecting.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
@@ -1033,24 +1038,24 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
             return login(None, source);
         }
-        if sshd && has(line, "Received disconnect from ") && has(line, "Auth fail") {
+        if sshd && has!(line, "Received disconnect from ") && has!(line, "Auth fail") {
             let source = p
                 .received_disconnect
                 .captures(line)
                 .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
             return login(None, source);
         }
-        if has(line, "Authentication failed from ") {
+        if has!(line, "Authentication failed from ") {
             let source = p.klogind.captures(line).and_then(|c| cap(&c, 1));
             return login(None, source);
         }
-        if has(line, "Kerberos authentication failed") {
+        if has!(line, "Kerberos authentication failed") {
             return login(None, None);
         }
-        if has(line, "password authentication failed for user") {
+        if has!(line, "password authentication failed for user") {
             let user = p.postgres.captures(line).and_then(|c| cap(&c, 1));
             // RDS/Aurora `%t:%r:%u@%d:[%p]:` prefix: client address and user.
-            let prefix = if has(line, "UTC:") {
+            let prefix = if has!(line, "UTC:") {
                 p.rds_postgres_prefix.captures(line)
             } else {
                 None
@@ -1059,11 +1064,11 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             let user = user.or_else(|| prefix.as_ref().and_then(|c| cap(c, 2)));
             return login(user, source);
         }
-        if has(line, "password check failed for user") {
+        if has!(line, "password check failed for user") {
             let user = p.chkpwd.captures(line).and_then(|c| cap(&c, 1));
             return login(user, None);
         }
-        if has(line, "(auth failed, ") {
+        if has!(line, "(auth failed, ") {
             let user = p.dovecot_user.captures(line).and_then(|c| cap(&c, 1));
             let source = p.dovecot_rip.captures(line).and_then(|c| cap(&c, 1));
             return login(user, source);
@@ -1071,19 +1076,19 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if sshd
         && (bits.has(L_NOT_KNOWN) || bits.has(L_FAIL) || bits.any(SEVERITY_BITS))
-        && has(line, "PAM: ")
+        && has!(line, "PAM: ")
     {
         if let Some(c) = p.pam_error.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
-    if bits.has(L_USER_UNKNOWN) && has(line, "check pass; user unknown") {
+    if bits.has(L_USER_UNKNOWN) && has!(line, "check pass; user unknown") {
         return login(None, None);
     }
-    if bits.has(L_IGNORING_MAX) && has(line, "ignoring max retries") {
+    if bits.has(L_IGNORING_MAX) && has!(line, "ignoring max retries") {
         return login(None, None);
     }
-    if sshd && bits.has(L_MAX_AUTH) && has(line, "maximum authentication attempts exceeded") {
+    if sshd && bits.has(L_MAX_AUTH) && has!(line, "maximum authentication attempts exceeded") {
         return match p.max_attempts.captures(line) {
             Some(c) => login(cap(&c, 1), cap(&c, 2)),
             None => login(None, None),
@@ -1091,9 +1096,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if sshd
         && bits.has(L_AUTH_METHODS)
-        && has(line, "Received disconnect from ")
-        && (has(line, "No more user authentication methods")
-            || has(line, "No supported authentication methods"))
+        && has!(line, "Received disconnect from ")
+        && (has!(line, "No more user authentication methods")
+            || has!(line, "No supported authentication methods"))
     {
         let source = p
             .received_disconnect
@@ -1102,13 +1107,13 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         return login(None, source);
     }
     if sshd && bits.has(L_NOT_ALLOWED) {
-        if has(line, "Change of username or service not allowed") {
+        if has!(line, "Change of username or service not allowed") {
             return match p.change_of_username.captures(line) {
                 Some(c) => login(cap(&c, 1), cap(&c, 2)),
                 None => login(None, None),
             };
         }
-        if has(line, " not allowed because ") {
+        if has!(line, " not allowed because ") {
             if let Some(c) = p.not_allowed_from.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
@@ -1122,7 +1127,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
-    if bits.has(L_REFUSED_UPPER) && has(line, "ROOT LOGIN REFUSED") {
+    if bits.has(L_REFUSED_UPPER) && has!(line, "ROOT LOGIN REFUSED") {
         let source = p.root_refused.captures(line).and_then(|c| cap(&c, 1));
         return login(Some(Cow::Borrowed("root")), source);
     }
@@ -1131,27 +1136,27 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(None, cap(&c, 2).or_else(|| cap(&c, 1)));
         }
     }
-    if bits.has(L_COULDNT_AUTH) && has(line, "Couldn't authenticate user") {
+    if bits.has(L_COULDNT_AUTH) && has!(line, "Couldn't authenticate user") {
         return login(None, None);
     }
-    if bits.has(L_DENIED) && has(line, "Access denied for user '") {
+    if bits.has(L_DENIED) && has!(line, "Access denied for user '") {
         if let Some(c) = p.mysql.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
     if bits.has(L_FAIL_UPPER) {
-        if has(line, "FAILED LOGIN") {
+        if has!(line, "FAILED LOGIN") {
             return match p.login_failed.captures(line) {
                 Some(c) => login(cap(&c, 2), cap(&c, 1)),
                 None => login(None, None),
             };
         }
-        if has(line, "FAILED SU") || has(line, "FAILED su for") {
+        if has!(line, "FAILED SU") || has!(line, "FAILED su for") {
             if let Some(c) = p.su_failed.captures(line) {
                 return login(cap(&c, 1).or_else(|| cap(&c, 2)), None);
             }
         }
-        if has(line, "FAIL LOGIN: Client") {
+        if has!(line, "FAIL LOGIN: Client") {
             if let Some(c) = p.vsftpd.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
@@ -1169,7 +1174,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
 /// lockouts and postfix SASL failures.
 fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     let p = &*LOGIN;
-    if (bits.has(L_FAIL) || bits.has(L_NOT_FOUND_COLON)) && has(line, "[client ") {
+    if (bits.has(L_FAIL) || bits.has(L_NOT_FOUND_COLON)) && has!(line, "[client ") {
         if let Some(c) = p.apache_basic.captures(line) {
             // `[client 203.0.113.9:51235]` (2.4) or `[client 10.0.0.2]` (2.2).
             let source = cap(&c, 1).map(|s| match s.split_once(':') {
@@ -1183,16 +1188,16 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(cap(&c, 2), source);
         }
     }
-    if (bits.has(L_MISMATCH) || bits.has(L_NOT_FOUND_IN)) && has(line, " user \"") {
+    if (bits.has(L_MISMATCH) || bits.has(L_NOT_FOUND_IN)) && has!(line, " user \"") {
         if let Some(c) = p.nginx_basic.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
     if bits.has(L_FAIL) {
-        if has(line, "Consecutive login failures for user ") {
+        if has!(line, "Consecutive login failures for user ") {
             return login(p.faillock.captures(line).and_then(|c| cap(&c, 1)), None);
         }
-        if has(line, "SASL ") && has(line, "authentication failed") {
+        if has!(line, "SASL ") && has!(line, "authentication failed") {
             if let Some(c) = p.sasl.captures(line) {
                 return login(None, cap(&c, 1));
             }
@@ -1202,14 +1207,39 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
 }
 
 fn accepted_login(line: &str) -> Option<Connection<'_>> {
-    if !has(line, "Accepted ") {
-        return None;
+    // `Accepted METHOD for USER from SOURCE port N` (by hand: this runs on every successful
+    // login, and a regex with captures cost more than the rest of the line's classification).
+    for (at, _) in line.match_indices("Accepted ") {
+        let rest = &line[at + "Accepted ".len()..];
+        let method_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let Some(after_for) = rest[method_len..].strip_prefix(" for ") else {
+            continue;
+        };
+        if method_len == 0 {
+            continue;
+        }
+        // The user may be anything (even empty, or with spaces): the first ` from SOURCE port N`.
+        let candidates = std::iter::once(0)
+            .filter(|_| after_for.starts_with("from "))
+            .chain(after_for.match_indices(" from ").map(|(i, _)| i + 1));
+        for from in candidates {
+            if after_for[..from].contains('\n') {
+                break;
+            }
+            let tail = &after_for[from + "from ".len()..];
+            let source_len = tail.find(char::is_whitespace).unwrap_or(tail.len());
+            let port = tail[source_len..]
+                .strip_prefix(" port ")
+                .map(|p| &p[..p.bytes().take_while(u8::is_ascii_digit).count()]);
+            if let (true, Some(port)) = (source_len > 0, port.filter(|p| !p.is_empty())) {
+                return Some(Connection {
+                    source: clean(&tail[..source_len])?,
+                    port: Cow::Borrowed(port),
+                });
+            }
+        }
     }
-    let c = LOGIN.accepted.captures(line)?;
-    Some(Connection {
-        source: cap(&c, 1)?,
-        port: Cow::Borrowed(c.get(2)?.as_str()),
-    })
+    None
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -137,6 +137,37 @@ fn publickey_for_a_valid_user_is_a_probe_not_yet_a_failure() {
 }
 
 #[test]
+fn accepted_logins_name_their_connection() {
+    let connection = |line: &str| {
+        classify(line)
+            .accepted_login
+            .map(|a| (a.source.into_owned(), a.port.into_owned()))
+    };
+    let of = |s: &str, p: &str| Some((s.to_owned(), p.to_owned()));
+    assert_eq!(
+        connection("Nov 23 04:00:06 h sshd[1]: Accepted password for svc from 2001:db8::7 port 50122 ssh2"),
+        of("2001:db8::7", "50122")
+    );
+    // A user name with " from " in it: the first " from SOURCE port N" decides, as before.
+    assert_eq!(
+        connection("Nov 23 04:00:06 h sshd[1]: Accepted keyboard-interactive/pam for a from b from 192.0.2.9 port 22 ssh2"),
+        of("192.0.2.9", "22")
+    );
+    assert_eq!(
+        connection("Nov 23 04:00:06 h sshd[1]: Accepted password for  from 192.0.2.9 port 22 ssh2"),
+        of("192.0.2.9", "22")
+    );
+    assert_eq!(
+        connection("Nov 23 04:00:06 h sshd[1]: Accepted publickey for deploy from 192.0.2.9 port ssh2"),
+        None
+    );
+    assert_eq!(
+        connection("Nov 23 04:00:06 h sshd[1]: Accepted  for deploy from 192.0.2.9 port 22"),
+        None
+    );
+}
+
+#[test]
 fn access_log_status_is_positional() {
     assert_eq!(
         access_log_status(
