@@ -104,8 +104,15 @@ impl Bits {
 
 /// Runs the gate on a raw (JSON-escaped, unquoted) message.
 pub fn prefilter(raw: &str) -> Prefilter {
-    let bits = gate_bits(raw.as_bytes());
     let b = raw.as_bytes();
+    if b.first() != Some(&b'{') {
+        // Access logs are settled by position alone (their URL and User-Agent may say
+        // anything); the raw text keeps the request's quotes as `\"`.
+        if let Some(status) = clf_status(b, Quoting::JsonEscaped).or_else(|| elb_status(b)) {
+            return access_log_verdict(b, status);
+        }
+    }
+    let bits = gate_bits(b);
     if bits.0 != 0 {
         if b.first() == Some(&b'{') && !bits.any(!SEVERITY_BITS) {
             // `{"error":null,"level":"info",…}`: severity words only as field names.
@@ -123,10 +130,22 @@ pub fn prefilter(raw: &str) -> Prefilter {
             http_5xx: false,
         };
     }
-    // Positional rules read only bytes that JSON never escapes (headers, ALB/ELB columns).
-    let http_5xx = elb_status(b).is_some_and(|s| (500..=599).contains(&s));
-    let error = http_5xx || klog_or_pri_header(b) == Some(true);
-    Prefilter::Settled { error, http_5xx }
+    // Positional rules read only bytes that JSON never escapes (headers).
+    Prefilter::Settled {
+        error: klog_or_pri_header(b) == Some(true),
+        http_5xx: false,
+    }
+}
+
+/// An access-log line: its status column decides (a 5xx is also an error), and so does a
+/// syslog `<PRI>` header in front of it; nothing in the request, referrer or User-Agent counts
+/// (they are client-controlled), and it is never a login failure.
+fn access_log_verdict(b: &[u8], status: u16) -> Prefilter {
+    let http_5xx = (500..=599).contains(&status);
+    Prefilter::Settled {
+        error: http_5xx || klog_or_pri_header(b) == Some(true),
+        http_5xx,
+    }
 }
 
 /// Classifies the unescaped `message` of an event whose [`prefilter`] said `Examine`.
@@ -176,9 +195,7 @@ const GATE_LITERALS: &[&str] = &[
     "Exception in thread",
     "Runtime.",
     "Status: ",
-    // 27: an access-log status column starting with 5 right after the quoted request
-    "\" 5",
-    // 28..=47: authentication
+    // 27..=46: authentication
     "Failed ",
     "FAIL",
     "fail",
@@ -199,21 +216,25 @@ const GATE_LITERALS: &[&str] = &[
     "maximum authentication",
     "rejected",
     "Rejected",
-    // 48..=51: JSON-only shapes (platform events, klog in envelopes; the quoted one twice:
+    // 47..=50: JSON-only shapes (platform events, klog in envelopes; the quoted one twice:
     // unescaped, and as it appears JSON-escaped inside a payload)
     "everity",
     "platform.",
     "log\":\"",
     "log\\\":\\\"",
-    // 52: Grafana/log15 `lvl=eror`
+    // 51: Grafana/log15 `lvl=eror`
     "eror",
-    // 53..=56: more authentication (CloudTrail, Apache/nginx basic auth)
+    // 52..=55: more authentication (CloudTrail, Apache/nginx basic auth)
     "ConsoleLogin",
     "not found: ",
     "mismatch",
     "was not found in",
-    // 57: journald JSON export (`journalctl -o json`) syslog priority
+    // 56: journald JSON export (`journalctl -o json`) syslog priority
     "PRIORITY",
+    // 57: an access-log status column starting with 5 right after the quoted request, for
+    // access logs wrapped in a JSON envelope (`{"log":"1.2.3.4 - - […] \"GET / …\" 502 …"}`);
+    // bare access-log lines are settled by position before the gate runs
+    "\" 5",
     // 58..=63 are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
@@ -221,12 +242,11 @@ const _: () = assert!(GATE_LITERALS.len() <= JSON_NUMBER_5);
 
 const SEVERITY_BITS: u64 = ((1 << 21) - 1) | (1 << L_EROR);
 const LAMBDA_BITS: u64 = 0b11_1111 << 21;
-const CLF_5XX_BIT: usize = 27;
-const AUTH_BITS: u64 = (((1 << 20) - 1) << 28) | (0b1111 << 53);
-const L_EROR: usize = 52;
-const L_NOT_FOUND_COLON: usize = 54;
-const L_MISMATCH: usize = 55;
-const L_NOT_FOUND_IN: usize = 56;
+const AUTH_BITS: u64 = (((1 << 20) - 1) << 27) | (0b1111 << 52);
+const L_EROR: usize = 51;
+const L_NOT_FOUND_COLON: usize = 53;
+const L_MISMATCH: usize = 54;
+const L_NOT_FOUND_IN: usize = 55;
 /// Not a literal: in a JSON object, a level- or status-like key whose value (number or numeric
 /// string) starts with 5 (`"status":503`, `"level":50`, `"elb_status_code": "502"`).
 const JSON_NUMBER_5: usize = 58;
@@ -236,24 +256,24 @@ const JSON_5XX_BITS: u64 = 1 << JSON_NUMBER_5;
 /// Not a literal: in a JSON object, a severity word outside a key name (`"level":"error"`, or in
 /// a value). Without it the severity words are only field names (`{"error":null,…}`).
 const SEVERITY_IN_VALUE: usize = 60;
-const L_FAILED: usize = 28;
-const L_FAIL_UPPER: usize = 29;
-const L_FAIL: usize = 30;
-const L_INVALID: usize = 31;
-const L_ILLEGAL: usize = 32;
-const L_REFUSED_UPPER: usize = 33;
-const L_REFUSED_CONNECT: usize = 34;
-const L_NOT_ALLOWED: usize = 35;
-const L_DENIED: usize = 36;
-const L_USER_UNKNOWN: usize = 37;
-const L_IGNORING_MAX: usize = 38;
-const L_NOT_KNOWN: usize = 39;
-const L_AUTH_METHODS: usize = 40;
-const L_INCORRECT_PASSWORD: usize = 41;
-const L_AUTHENTICATING_USER: usize = 42;
-const L_COULDNT_AUTH: usize = 43;
-const L_ACCEPTED: usize = 44;
-const L_MAX_AUTH: usize = 45;
+const L_FAILED: usize = 27;
+const L_FAIL_UPPER: usize = 28;
+const L_FAIL: usize = 29;
+const L_INVALID: usize = 30;
+const L_ILLEGAL: usize = 31;
+const L_REFUSED_UPPER: usize = 32;
+const L_REFUSED_CONNECT: usize = 33;
+const L_NOT_ALLOWED: usize = 34;
+const L_DENIED: usize = 35;
+const L_USER_UNKNOWN: usize = 36;
+const L_IGNORING_MAX: usize = 37;
+const L_NOT_KNOWN: usize = 38;
+const L_AUTH_METHODS: usize = 39;
+const L_INCORRECT_PASSWORD: usize = 40;
+const L_AUTHENTICATING_USER: usize = 41;
+const L_COULDNT_AUTH: usize = 42;
+const L_ACCEPTED: usize = 43;
+const L_MAX_AUTH: usize = 44;
 
 static GATE: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
@@ -353,19 +373,22 @@ fn numeric_level_or_status(hay: &[u8]) -> u64 {
 
 fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     let b = line.as_bytes();
-    let http_5xx = (bits.has(CLF_5XX_BIT)
-        && clf_status(b).is_some_and(|s| (500..=599).contains(&s)))
-        || elb_status(b).is_some_and(|s| (500..=599).contains(&s));
+    if let Some(status) = access_log_status(b) {
+        let Prefilter::Settled { error, http_5xx } = access_log_verdict(b, status) else {
+            unreachable!("access_log_verdict always settles");
+        };
+        return Classification {
+            error,
+            http_5xx,
+            ..Classification::default()
+        };
+    }
     let mut c = Classification {
-        http_5xx,
+        error: text_error(line, bits),
         ..Classification::default()
     };
-    c.error = c.http_5xx || text_error(line, bits);
-    // `error: PAM: Authentication error for …` carries no auth literal of its own. An access
-    // log line is never a login failure: its URL and User-Agent are attacker-controlled.
-    if (bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has!(line, "PAM: ")))
-        && access_log_status(b).is_none()
-    {
+    // `error: PAM: Authentication error for …` carries no auth literal of its own.
+    if bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has!(line, "PAM: ")) {
         c.failed_login = failed_login_text(line, bits);
         if c.failed_login.is_none() && bits.has(L_ACCEPTED) {
             c.accepted_login = accepted_login(line);
@@ -589,12 +612,21 @@ pub fn access_log_5xx(b: &[u8]) -> bool {
 
 /// The status column of an access-log line, if the line is one.
 pub fn access_log_status(b: &[u8]) -> Option<u16> {
-    clf_status(b).or_else(|| elb_status(b))
+    clf_status(b, Quoting::Plain).or_else(|| elb_status(b))
+}
+
+/// How quotes appear in the text a positional rule reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    /// The message itself.
+    Plain,
+    /// The message as it sits inside its JSON string literal (`"` written `\"`).
+    JsonEscaped,
 }
 
 /// Common/combined log format: `… [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" STATUS SIZE …`.
 /// The status is the token right after the first quoted field that follows the time stamp.
-fn clf_status(b: &[u8]) -> Option<u16> {
+fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
     let window = &b[..b.len().min(512)];
     let mut from = 0;
     while let Some(open) = memchr::memchr(b'[', &window[from..]).map(|i| i + from) {
@@ -614,9 +646,15 @@ fn clf_status(b: &[u8]) -> Option<u16> {
         let quote = memchr::memchr(b'"', after_time)?;
         let mut rest = &after_time[quote + 1..];
         // Find the closing quote, skipping `\"` escapes (Apache escapes quotes in the request).
+        // Plain text: a quote after an odd run of backslashes is escaped. JSON-escaped text: every
+        // quote is `\"`; Apache's `\"` became `\\\"` (a run of 3, 7, …).
         loop {
             let q = memchr::memchr(b'"', rest)?;
-            let escaped = q > 0 && rest[q - 1] == b'\\' && !(q > 1 && rest[q - 2] == b'\\');
+            let run = rest[..q].iter().rev().take_while(|c| **c == b'\\').count();
+            let escaped = match quoting {
+                Quoting::Plain => run % 2 == 1,
+                Quoting::JsonEscaped => run % 4 == 3,
+            };
             rest = &rest[q + 1..];
             if !escaped {
                 break;
@@ -760,7 +798,6 @@ static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
         sasl: re(r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed"),
     }
 });
-
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
     caps.get(i).and_then(|m| clean(m.as_str()))
@@ -1767,4 +1804,47 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         source,
         publickey_probe: None,
     })
+}
+
+#[cfg(test)]
+mod gate_index_tests {
+    use super::*;
+
+    #[test]
+    fn named_indices_point_at_their_literals() {
+        for (index, literal) in [
+            (L_FAILED, "Failed "),
+            (L_FAIL_UPPER, "FAIL"),
+            (L_FAIL, "fail"),
+            (L_INVALID, "nvalid"),
+            (L_ILLEGAL, "llegal user"),
+            (L_REFUSED_UPPER, "REFUSED"),
+            (L_REFUSED_CONNECT, "refused connect"),
+            (L_NOT_ALLOWED, "not allowed"),
+            (L_DENIED, "denied"),
+            (L_USER_UNKNOWN, "user unknown"),
+            (L_IGNORING_MAX, "ignoring max"),
+            (L_NOT_KNOWN, "not known"),
+            (L_AUTH_METHODS, "authentication methods"),
+            (L_INCORRECT_PASSWORD, "incorrect password"),
+            (L_AUTHENTICATING_USER, "authenticating user"),
+            (L_COULDNT_AUTH, "Couldn't authenticate"),
+            (L_ACCEPTED, "Accepted "),
+            (L_MAX_AUTH, "maximum authentication"),
+            (L_EROR, "eror"),
+            (L_NOT_FOUND_COLON, "not found: "),
+            (L_MISMATCH, "mismatch"),
+            (L_NOT_FOUND_IN, "was not found in"),
+        ] {
+            assert_eq!(GATE_LITERALS[index], literal);
+        }
+        assert_eq!(GATE_LITERALS[0], "err");
+        assert_eq!(GATE_LITERALS[20], "SEVERE");
+        assert_eq!(GATE_LITERALS[21], "timed out");
+        assert_eq!(GATE_LITERALS[26], "Status: ");
+        assert_eq!(GATE_LITERALS[52], "ConsoleLogin");
+        assert_eq!(GATE_LITERALS[55], "was not found in");
+        assert_eq!(GATE_LITERALS[57], "\" 5");
+        assert!(GATE_LITERALS.len() <= JSON_NUMBER_5);
+    }
 }

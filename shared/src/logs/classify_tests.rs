@@ -145,7 +145,9 @@ fn accepted_logins_name_their_connection() {
     };
     let of = |s: &str, p: &str| Some((s.to_owned(), p.to_owned()));
     assert_eq!(
-        connection("Nov 23 04:00:06 h sshd[1]: Accepted password for svc from 2001:db8::7 port 50122 ssh2"),
+        connection(
+            "Nov 23 04:00:06 h sshd[1]: Accepted password for svc from 2001:db8::7 port 50122 ssh2"
+        ),
         of("2001:db8::7", "50122")
     );
     // A user name with " from " in it: the first " from SOURCE port N" decides, as before.
@@ -158,7 +160,9 @@ fn accepted_logins_name_their_connection() {
         of("192.0.2.9", "22")
     );
     assert_eq!(
-        connection("Nov 23 04:00:06 h sshd[1]: Accepted publickey for deploy from 192.0.2.9 port ssh2"),
+        connection(
+            "Nov 23 04:00:06 h sshd[1]: Accepted publickey for deploy from 192.0.2.9 port ssh2"
+        ),
         None
     );
     assert_eq!(
