@@ -717,87 +717,44 @@ fn elb_status(b: &[u8]) -> Option<u16> {
 
 // ----- failed logins in text lines
 
-/// Regexes for the failed-login shapes, each anchored by a literal checked first with `memmem`.
-struct LoginPatterns {
-    input_userauth: Regex,
-    pam_error: Regex,
-    max_attempts: Regex,
-    too_many_disconnecting: Regex,
-    too_many_for: Regex,
-    received_disconnect: Regex,
-    change_of_username: Regex,
-    not_allowed_from: Regex,
-    not_allowed: Regex,
-    authenticating_user: Regex,
-    root_refused: Regex,
-    refused_connect: Regex,
-    klogind: Regex,
-    postgres: Regex,
-    rds_postgres_prefix: Regex,
-    mysql: Regex,
-    login_failed: Regex,
-    su_failed: Regex,
-    sudo: Regex,
-    chkpwd: Regex,
-    dovecot_user: Regex,
-    dovecot_rip: Regex,
-    vsftpd: Regex,
-    apache_basic: Regex,
-    nginx_basic: Regex,
-    faillock: Regex,
-    sasl: Regex,
+/// The failed-login regexes, each compiled on first use: a batch needs few of them, and
+/// compiling all of them up front cost milliseconds of every cold start.
+macro_rules! login_regexes {
+    ($($name:ident = $pattern:expr;)*) => {
+        $(static $name: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new($pattern).expect("static regex"));)*
+    };
 }
 
-static LOGIN: LazyLock<LoginPatterns> = LazyLock::new(|| {
-    let re = |p: &str| Regex::new(p).expect("static regex");
-    LoginPatterns {
-        input_userauth: re(r"input_userauth_request: (?:invalid|illegal) user (\S*)"),
-        pam_error: re(
-            r"PAM: (?:User not known to the underlying authentication module|[Aa]uthentication (?:failure|error|failed)) for (?:(?:illegal|invalid) user )?(.*?) from (\S+)",
-        ),
-        max_attempts: re(
-            r"maximum authentication attempts exceeded for (?:(?:invalid|illegal) user )?(.*?) from (\S+)",
-        ),
-        too_many_disconnecting: re(
-            r"Disconnecting (?:invalid|authenticating) user (\S*) (\S+) port \d+",
-        ),
-        too_many_for: re(
-            r"Too many authentication failures for (?:(?:invalid|illegal) user )?(\S+)",
-        ),
-        received_disconnect: re(r"Received disconnect from (?:(\S+) port \d+|([^\s:]+)):"),
-        change_of_username: re(
-            r"Disconnecting (?:invalid |authenticating )?user (\S*) (\S+) port \d+",
-        ),
-        not_allowed_from: re(r"User (.*?) from (\S+) not allowed because"),
-        not_allowed: re(r"User (\S+) not allowed because"),
-        authenticating_user: re(
-            r"(?:Connection (?:closed|reset) by|Disconnected from) (?:authenticating|invalid) user (.*?) (\S+) port \d+",
-        ),
-        root_refused: re(r"ROOT LOGIN REFUSED(?: FROM (\S+))?"),
-        refused_connect: re(r"refused connect from (\S+)(?: \(([^)\s]+)\))?"),
-        klogind: re(r"Authentication failed from (\S+)"),
-        postgres: re(r#"password authentication failed for user "([^"]*)""#),
-        rds_postgres_prefix: re(r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"),
-        mysql: re(r"Access denied for user '([^']*)'@'([^']*)'"),
-        login_failed: re(
-            r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,",
-        ),
-        su_failed: re(r"FAILED (?:SU \(to (\S+)\)|su for (\S+))"),
-        sudo: re(r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?"),
-        chkpwd: re(r"password check failed for user \(([^)]*)\)"),
-        dovecot_user: re(r"user=<([^>]*)>"),
-        dovecot_rip: re(r"rip=([^,\s]+)"),
-        vsftpd: re(r#"(?:\[(\S+)\] )?FAIL LOGIN: Client "([^"]*)""#),
-        apache_basic: re(
-            r#"\[client ([^\]\s]+)\] (?:AH0161[78]: )?user (.+?)(?:: authentication failure for "| not found: )"#,
-        ),
-        nginx_basic: re(
-            r#"\*\d+ user "([^"]*)"(?:: password mismatch| was not found in "[^"]*"), client: ([^,\s]+)"#,
-        ),
-        faillock: re(r"Consecutive login failures for user (\S+)"),
-        sasl: re(r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed"),
-    }
-});
+login_regexes! {
+    INPUT_USERAUTH = r"input_userauth_request: (?:invalid|illegal) user (\S*)";
+    PAM_ERROR = r"PAM: (?:User not known to the underlying authentication module|[Aa]uthentication (?:failure|error|failed)) for (?:(?:illegal|invalid) user )?(.*?) from (\S+)";
+    MAX_ATTEMPTS = r"maximum authentication attempts exceeded for (?:(?:invalid|illegal) user )?(.*?) from (\S+)";
+    TOO_MANY_DISCONNECTING = r"Disconnecting (?:invalid|authenticating) user (\S*) (\S+) port \d+";
+    TOO_MANY_FOR = r"Too many authentication failures for (?:(?:invalid|illegal) user )?(\S+)";
+    RECEIVED_DISCONNECT = r"Received disconnect from (?:(\S+) port \d+|([^\s:]+)):";
+    CHANGE_OF_USERNAME = r"Disconnecting (?:invalid |authenticating )?user (\S*) (\S+) port \d+";
+    NOT_ALLOWED_FROM = r"User (.*?) from (\S+) not allowed because";
+    NOT_ALLOWED = r"User (\S+) not allowed because";
+    AUTHENTICATING_USER = r"(?:Connection (?:closed|reset) by|Disconnected from) (?:authenticating|invalid) user (.*?) (\S+) port \d+";
+    ROOT_REFUSED = r"ROOT LOGIN REFUSED(?: FROM (\S+))?";
+    REFUSED_CONNECT = r"refused connect from (\S+)(?: \(([^)\s]+)\))?";
+    KLOGIND = r"Authentication failed from (\S+)";
+    POSTGRES = r#"password authentication failed for user "([^"]*)""#;
+    RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@";
+    MYSQL = r"Access denied for user '([^']*)'@'([^']*)'";
+    LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,";
+    SU_FAILED = r"FAILED (?:SU \(to (\S+)\)|su for (\S+))";
+    SUDO = r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?";
+    CHKPWD = r"password check failed for user \(([^)]*)\)";
+    DOVECOT_USER = r"user=<([^>]*)>";
+    DOVECOT_RIP = r"rip=([^,\s]+)";
+    VSFTPD = r#"(?:\[(\S+)\] )?FAIL LOGIN: Client "([^"]*)""#;
+    APACHE_BASIC = r#"\[client ([^\]\s]+)\] (?:AH0161[78]: )?user (.+?)(?:: authentication failure for "| not found: )"#;
+    NGINX_BASIC = r#"\*\d+ user "([^"]*)"(?:: password mismatch| was not found in "[^"]*"), client: ([^,\s]+)"#;
+    FAILLOCK = r"Consecutive login failures for user (\S+)";
+    SASL = r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed";
+}
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
     caps.get(i).and_then(|m| clean(m.as_str()))
@@ -1027,7 +984,6 @@ fn pam_field<'a>(line: &'a str, key: &str) -> Option<Cow<'a, str>> {
 /// PAM, login/su/sudo, klogind, FTP, databases and mail servers. Counted per line. `bits` says
 /// which gate literals the line contains, so only the relevant shapes are tried.
 fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
-    let p = &*LOGIN;
     // sshd shapes name any user and source; they count only where sshd writes them (see
     // `sshd_message`), so a request path quoted in an error log cannot forge one.
     let sshd = sshd_message(line).is_some_and(|m| SSHD_SHAPES.iter().any(|s| m.starts_with(s)));
@@ -1038,17 +994,17 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if sshd && (bits.has(L_INVALID) || bits.has(L_ILLEGAL)) {
         if has!(line, "input_userauth_request: ") {
-            if let Some(c) = p.input_userauth.captures(line) {
+            if let Some(c) = INPUT_USERAUTH.captures(line) {
                 return login(cap(&c, 1), None);
             }
         }
         if has!(line, "Too many authentication failures") || has!(line, "Change of username") {
-            if let Some(c) = p.too_many_disconnecting.captures(line) {
+            if let Some(c) = TOO_MANY_DISCONNECTING.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
         }
         if has!(line, " invalid user ") {
-            if let Some(c) = p.authenticating_user.captures(line) {
+            if let Some(c) = AUTHENTICATING_USER.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
         }
@@ -1063,37 +1019,35 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(pam_field(line, "user="), pam_field(line, "rhost="));
         }
         if sshd && has!(line, "Too many authentication failures") {
-            if let Some(c) = p.too_many_disconnecting.captures(line) {
+            if let Some(c) = TOO_MANY_DISCONNECTING.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
-            if let Some(c) = p.too_many_for.captures(line) {
+            if let Some(c) = TOO_MANY_FOR.captures(line) {
                 return login(cap(&c, 1), None);
             }
-            let source = p
-                .received_disconnect
+            let source = RECEIVED_DISCONNECT
                 .captures(line)
                 .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
             return login(None, source);
         }
         if sshd && has!(line, "Received disconnect from ") && has!(line, "Auth fail") {
-            let source = p
-                .received_disconnect
+            let source = RECEIVED_DISCONNECT
                 .captures(line)
                 .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
             return login(None, source);
         }
         if has!(line, "Authentication failed from ") {
-            let source = p.klogind.captures(line).and_then(|c| cap(&c, 1));
+            let source = KLOGIND.captures(line).and_then(|c| cap(&c, 1));
             return login(None, source);
         }
         if has!(line, "Kerberos authentication failed") {
             return login(None, None);
         }
         if has!(line, "password authentication failed for user") {
-            let user = p.postgres.captures(line).and_then(|c| cap(&c, 1));
+            let user = POSTGRES.captures(line).and_then(|c| cap(&c, 1));
             // RDS/Aurora `%t:%r:%u@%d:[%p]:` prefix: client address and user.
             let prefix = if has!(line, "UTC:") {
-                p.rds_postgres_prefix.captures(line)
+                RDS_POSTGRES_PREFIX.captures(line)
             } else {
                 None
             };
@@ -1102,12 +1056,12 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(user, source);
         }
         if has!(line, "password check failed for user") {
-            let user = p.chkpwd.captures(line).and_then(|c| cap(&c, 1));
+            let user = CHKPWD.captures(line).and_then(|c| cap(&c, 1));
             return login(user, None);
         }
         if has!(line, "(auth failed, ") {
-            let user = p.dovecot_user.captures(line).and_then(|c| cap(&c, 1));
-            let source = p.dovecot_rip.captures(line).and_then(|c| cap(&c, 1));
+            let user = DOVECOT_USER.captures(line).and_then(|c| cap(&c, 1));
+            let source = DOVECOT_RIP.captures(line).and_then(|c| cap(&c, 1));
             return login(user, source);
         }
     }
@@ -1115,7 +1069,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         && (bits.has(L_NOT_KNOWN) || bits.has(L_FAIL) || bits.any(SEVERITY_BITS))
         && has!(line, "PAM: ")
     {
-        if let Some(c) = p.pam_error.captures(line) {
+        if let Some(c) = PAM_ERROR.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
@@ -1126,7 +1080,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         return login(None, None);
     }
     if sshd && bits.has(L_MAX_AUTH) && has!(line, "maximum authentication attempts exceeded") {
-        return match p.max_attempts.captures(line) {
+        return match MAX_ATTEMPTS.captures(line) {
             Some(c) => login(cap(&c, 1), cap(&c, 2)),
             None => login(None, None),
         };
@@ -1137,39 +1091,38 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         && (has!(line, "No more user authentication methods")
             || has!(line, "No supported authentication methods"))
     {
-        let source = p
-            .received_disconnect
+        let source = RECEIVED_DISCONNECT
             .captures(line)
             .and_then(|c| cap(&c, 1).or_else(|| cap(&c, 2)));
         return login(None, source);
     }
     if sshd && bits.has(L_NOT_ALLOWED) {
         if has!(line, "Change of username or service not allowed") {
-            return match p.change_of_username.captures(line) {
+            return match CHANGE_OF_USERNAME.captures(line) {
                 Some(c) => login(cap(&c, 1), cap(&c, 2)),
                 None => login(None, None),
             };
         }
         if has!(line, " not allowed because ") {
-            if let Some(c) = p.not_allowed_from.captures(line) {
+            if let Some(c) = NOT_ALLOWED_FROM.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
-            if let Some(c) = p.not_allowed.captures(line) {
+            if let Some(c) = NOT_ALLOWED.captures(line) {
                 return login(cap(&c, 1), None);
             }
         }
     }
     if sshd && bits.has(L_AUTHENTICATING_USER) {
-        if let Some(c) = p.authenticating_user.captures(line) {
+        if let Some(c) = AUTHENTICATING_USER.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
     if bits.has(L_REFUSED_UPPER) && has!(line, "ROOT LOGIN REFUSED") {
-        let source = p.root_refused.captures(line).and_then(|c| cap(&c, 1));
+        let source = ROOT_REFUSED.captures(line).and_then(|c| cap(&c, 1));
         return login(Some(Cow::Borrowed("root")), source);
     }
     if bits.has(L_REFUSED_CONNECT) {
-        if let Some(c) = p.refused_connect.captures(line) {
+        if let Some(c) = REFUSED_CONNECT.captures(line) {
             return login(None, cap(&c, 2).or_else(|| cap(&c, 1)));
         }
     }
@@ -1177,30 +1130,30 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         return login(None, None);
     }
     if bits.has(L_DENIED) && has!(line, "Access denied for user '") {
-        if let Some(c) = p.mysql.captures(line) {
+        if let Some(c) = MYSQL.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
     if bits.has(L_FAIL_UPPER) {
         if has!(line, "FAILED LOGIN") {
-            return match p.login_failed.captures(line) {
+            return match LOGIN_FAILED.captures(line) {
                 Some(c) => login(cap(&c, 2), cap(&c, 1)),
                 None => login(None, None),
             };
         }
         if has!(line, "FAILED SU") || has!(line, "FAILED su for") {
-            if let Some(c) = p.su_failed.captures(line) {
+            if let Some(c) = SU_FAILED.captures(line) {
                 return login(cap(&c, 1).or_else(|| cap(&c, 2)), None);
             }
         }
         if has!(line, "FAIL LOGIN: Client") {
-            if let Some(c) = p.vsftpd.captures(line) {
+            if let Some(c) = VSFTPD.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
             }
         }
     }
     if bits.has(L_INCORRECT_PASSWORD) {
-        if let Some(c) = p.sudo.captures(line) {
+        if let Some(c) = SUDO.captures(line) {
             return login(cap(&c, 1), None);
         }
     }
@@ -1210,9 +1163,8 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
 /// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, faillock
 /// lockouts and postfix SASL failures.
 fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
-    let p = &*LOGIN;
     if (bits.has(L_FAIL) || bits.has(L_NOT_FOUND_COLON)) && has!(line, "[client ") {
-        if let Some(c) = p.apache_basic.captures(line) {
+        if let Some(c) = APACHE_BASIC.captures(line) {
             // `[client 203.0.113.9:51235]` (2.4) or `[client 10.0.0.2]` (2.2).
             let source = cap(&c, 1).map(|s| match s.split_once(':') {
                 Some((ip, port))
@@ -1226,16 +1178,16 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     if (bits.has(L_MISMATCH) || bits.has(L_NOT_FOUND_IN)) && has!(line, " user \"") {
-        if let Some(c) = p.nginx_basic.captures(line) {
+        if let Some(c) = NGINX_BASIC.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
     if bits.has(L_FAIL) {
         if has!(line, "Consecutive login failures for user ") {
-            return login(p.faillock.captures(line).and_then(|c| cap(&c, 1)), None);
+            return login(FAILLOCK.captures(line).and_then(|c| cap(&c, 1)), None);
         }
         if has!(line, "SASL ") && has!(line, "authentication failed") {
-            if let Some(c) = p.sasl.captures(line) {
+            if let Some(c) = SASL.captures(line) {
                 return login(None, cap(&c, 1));
             }
         }
