@@ -155,6 +155,18 @@ fn exactly_the_cap_is_allowed() {
 }
 
 #[test]
+fn invalid_utf8_is_named_with_its_offset() {
+    let bad = b"{\"logGroup\":\"g\",\"logEvents\":[{\"message\":\"caf\xe9\"}]}";
+    let buf = decompress(&b64(&gzip(bad)), 1 << 20).unwrap();
+    let err = parse(&buf).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(err, DecodeError::NotUtf8 { valid_up_to: 44 }),
+        "{err}"
+    );
+    assert_eq!(err.kind(), "json");
+}
+
+#[test]
 fn invalid_json_is_named() {
     for bad in [
         &b"{not json"[..],

@@ -92,6 +92,7 @@ pub fn inflate_members(compressed: &[u8], cap: usize) -> Result<Vec<u8>, GzipErr
     let limit = cap.saturating_add(1);
     let mut decompressor = Decompressor::new()?;
     let mut out = Vec::with_capacity(initial_capacity(compressed, limit));
+    prefer_huge_pages(&mut out);
     let mut input = compressed;
     let mut member = 0;
     while !input.is_empty() {
@@ -112,6 +113,7 @@ pub fn inflate_members(compressed: &[u8], cap: usize) -> Result<Vec<u8>, GzipErr
                 out.truncate(before);
                 let wanted = out.capacity().saturating_mul(2).max(1 << 16).min(limit);
                 out.reserve_exact(wanted - out.len());
+                prefer_huge_pages(&mut out);
                 member -= 1;
             }
         }
@@ -120,6 +122,30 @@ pub fn inflate_members(compressed: &[u8], cap: usize) -> Result<Vec<u8>, GzipErr
         }
     }
     Ok(out)
+}
+
+/// Asks the kernel to back a large output buffer with transparent huge pages: a 9 MB payload
+/// otherwise costs ~2,200 page faults, a quarter of a cold invocation's time. Advice only; where
+/// THP is off (or not Linux) nothing changes.
+fn prefer_huge_pages(buf: &mut Vec<u8>) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        const HUGE_PAGE: usize = 2 << 20;
+        if buf.capacity() < 2 * HUGE_PAGE {
+            return;
+        }
+        let start = buf.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(PAGE);
+        let len = (start + buf.capacity() - aligned) / PAGE * PAGE;
+        // SAFETY: madvise(MADV_HUGEPAGE) is advisory and does not change the contents of the
+        // range, which lies inside this Vec's own allocation.
+        unsafe {
+            libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buf;
 }
 
 /// The last member's ISIZE trailer (its size mod 2^32) is exact for the common single-member
