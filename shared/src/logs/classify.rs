@@ -17,13 +17,21 @@ use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// `has!(line, "literal")`: whether `line` contains the literal. Each call site keeps its own
-/// prebuilt searcher (building one per call cost more than the search on short lines).
-macro_rules! has {
-    ($line:expr, $needle:literal) => {{
+/// `finder!("literal")`: a substring searcher for the literal, built once per call site
+/// (building one per search cost more than the search itself on short lines).
+macro_rules! finder {
+    ($needle:literal) => {{
         static FINDER: LazyLock<memmem::Finder<'static>> =
             LazyLock::new(|| memmem::Finder::new($needle));
-        FINDER.find($line.as_bytes()).is_some()
+        &*FINDER
+    }};
+}
+
+/// `has!(text, "literal")`: whether `text` (`&str` or `&[u8]`) contains the literal.
+macro_rules! has {
+    ($line:expr, $needle:literal) => {{
+        let hay: &[u8] = $line.as_ref();
+        finder!($needle).find(hay).is_some()
     }};
 }
 
@@ -441,9 +449,7 @@ fn text_error(line: &str, bits: Bits) -> bool {
         if let Some(verdict) = lambda_platform(line) {
             return verdict;
         }
-        if memmem::find(b, b"Traceback (most recent call last)").is_some()
-            || memmem::find(b, b"Exception in thread \"").is_some()
-        {
+        if has!(b, "Traceback (most recent call last)") || has!(b, "Exception in thread \"") {
             return true;
         }
     }
@@ -482,10 +488,10 @@ fn klog_or_pri_header(b: &[u8]) -> Option<bool> {
 /// `Status:` is not `success`.
 fn lambda_platform(line: &str) -> Option<bool> {
     let b = line.as_bytes();
-    if memmem::find(b, b"Task timed out after").is_some()
-        || memmem::find(b, b"Runtime.ExitError").is_some()
-        || memmem::find(b, b"Runtime exited with error").is_some()
-        || memmem::find(b, b"Process exited before completing request").is_some()
+    if has!(b, "Task timed out after")
+        || has!(b, "Runtime.ExitError")
+        || has!(b, "Runtime exited with error")
+        || has!(b, "Process exited before completing request")
     {
         return Some(true);
     }
@@ -501,16 +507,21 @@ fn lambda_platform(line: &str) -> Option<bool> {
 
 /// logfmt `level=error` (also `lvl=`, `severity=`, `loglevel=`, `log_level=`; value may be quoted).
 fn logfmt_level(b: &[u8]) -> Option<bool> {
-    for key in [&b"level="[..], b"lvl=", b"severity="] {
+    let keys = [
+        (finder!("level="), "level=".len()),
+        (finder!("lvl="), "lvl=".len()),
+        (finder!("severity="), "severity=".len()),
+    ];
+    for (key_finder, key_len) in keys {
         let mut from = 0;
-        while let Some(at) = memmem::find(&b[from..], key).map(|i| i + from) {
-            from = at + key.len();
+        while let Some(at) = key_finder.find(&b[from..]).map(|i| i + from) {
+            from = at + key_len;
             let boundary =
                 at == 0 || matches!(b[at - 1], b' ' | b'\t' | b'_') || b[..at].ends_with(b"log");
             if !boundary {
                 continue;
             }
-            let value = &b[at + key.len()..];
+            let value = &b[at + key_len..];
             let value = value.strip_prefix(b"\"").unwrap_or(value);
             let end = value
                 .iter()
@@ -788,7 +799,7 @@ fn login<'a>(user: Option<Cow<'a, str>>, source: Option<Cow<'a, str>>) -> Option
 /// `Failed <method> for [invalid user ]USER from SOURCE[ port N]` (sshd #1–#4), parsed by hand:
 /// it is by far the most frequent auth line in a brute force.
 fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
-    let at = line.find("Failed ")?;
+    let at = finder!("Failed ").find(line.as_bytes())?;
     let rest = &line[at + "Failed ".len()..];
     let (method, rest) = rest.split_once(" for ")?;
     // sshd's method names (and app logs' "Failed login for …"); "Failed payment for order 1
@@ -850,9 +861,9 @@ fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
 
 /// `Invalid user USER from SOURCE[ port N]` / `Illegal user …` (sshd #5), by hand.
 fn invalid_user(line: &str) -> Option<FailedLogin<'_>> {
-    let at = line
-        .find("Invalid user ")
-        .or_else(|| line.find("Illegal user "))?;
+    let at = finder!("Invalid user ")
+        .find(line.as_bytes())
+        .or_else(|| finder!("Illegal user ").find(line.as_bytes()))?;
     let rest = &line[at + "Invalid user ".len()..];
     let (user, source) = if let Some(r) = rest.strip_prefix("from ") {
         ("", Some(r))
@@ -898,10 +909,14 @@ fn sshd_message(line: &str) -> Option<&str> {
     let mut msg = line.trim_start();
     // Only the header can hold the program tag; don't scan a long message for it.
     let head = &line.as_bytes()[..line.len().min(HEADER + "sshd-session[".len())];
-    let tag = ["sshd[", "sshd-session[", "sshd: "]
-        .iter()
-        .filter_map(|t| memmem::find(head, t.as_bytes()).map(|at| (at, *t)))
-        .min_by_key(|(at, _)| *at);
+    let tag = [
+        (finder!("sshd["), "sshd["),
+        (finder!("sshd-session["), "sshd-session["),
+        (finder!("sshd: "), "sshd: "),
+    ]
+    .into_iter()
+    .filter_map(|(f, t)| f.find(head).map(|at| (at, t)))
+    .min_by_key(|(at, _)| *at);
     if let Some((at, t)) = tag {
         if at > HEADER || !(at == 0 || matches!(line.as_bytes()[at - 1], b' ' | b'/')) {
             return None;
