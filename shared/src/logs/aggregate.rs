@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::classify::{classify_prefiltered, prefilter, Classification, Connection, Prefilter};
 use super::decode::LogsData;
-use super::redact::sample_text;
+use super::redact::{sample_text, sample_window};
 use crate::alert::Sample;
 
 /// Most distinct user names kept per source.
@@ -35,8 +35,30 @@ pub struct SourceStats {
     pub users: Vec<String>,
     pub first_ms: Option<i64>,
     pub last_ms: Option<i64>,
-    /// The line that brought the source to the alert threshold (redacted, truncated).
-    pub sample: Option<Sample>,
+    /// The line that brought the source to the alert threshold; redacted when an alert takes it.
+    pub sample: Option<PendingSample>,
+}
+
+/// A sample line kept for an alert but not yet redacted. Redaction runs six regexes, and a
+/// brute-force batch brings hundreds of sources to the threshold while an alert shows three
+/// samples; only [`PendingSample::redacted`] lets the text out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSample {
+    timestamp_ms: i64,
+    log_stream: Option<String>,
+    /// At most the redaction window of the line.
+    message: String,
+}
+
+impl PendingSample {
+    /// The sample as it may leave the function: redacted and truncated.
+    pub fn redacted(&self) -> Sample {
+        Sample {
+            timestamp: DateTime::<Utc>::from_timestamp_millis(self.timestamp_ms),
+            log_stream: self.log_stream.clone(),
+            message: sample_text(&self.message),
+        }
+    }
 }
 
 /// Everything the function needs to emit metrics and alerts for one log group.
@@ -207,7 +229,14 @@ impl GroupSummary {
             return;
         }
         let needs_sample = {
-            let stats = self.sources.entry(source.to_owned()).or_default();
+            // Look up before inserting: most failed logins come from a source already seen.
+            if !self.sources.contains_key(source) {
+                self.sources
+                    .insert(source.to_owned(), SourceStats::default());
+            }
+            let Some(stats) = self.sources.get_mut(source) else {
+                return;
+            };
             stats.count += 1;
             widen(&mut stats.first_ms, &mut stats.last_ms, timestamp_ms);
             if let Some(user) = user {
@@ -220,7 +249,11 @@ impl GroupSummary {
             stats.count == sample_at
         };
         if needs_sample {
-            let sample = self.sample(timestamp_ms, stream, message);
+            let sample = PendingSample {
+                timestamp_ms,
+                log_stream: self.stream_name(stream),
+                message: sample_window(message).to_owned(),
+            };
             if let Some(stats) = self.sources.get_mut(source) {
                 stats.sample = Some(sample);
             }

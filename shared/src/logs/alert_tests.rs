@@ -309,3 +309,33 @@ fn a_failed_delivery_keeps_the_suppressed_counts() {
         CooldownDecision::Suppress
     );
 }
+
+#[test]
+fn brute_force_samples_are_redacted_when_the_alert_takes_them() {
+    // A PAM line that logs the attempted password in the user field (real misconfigurations do).
+    let lines: Vec<String> = (0..6)
+        .map(|i| format!("Nov 23 04:00:{i:02} bastion sshd[{i}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.9  user=admin password=hunter{i}"))
+        .collect();
+    let groups = summarise(&[payload("/bastion", "s", &lines)], 5);
+    let stats = &groups[0].sources["198.51.100.9"];
+    assert_eq!(stats.count, 6);
+    assert!(
+        stats.sample.is_some(),
+        "the fifth line is kept for the alert"
+    );
+    let alerts = build_alerts(&groups[0], &AlertPolicy::default(), now());
+    let brute = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::BruteForce)
+        .expect("brute-force alert");
+    assert_eq!(brute.samples.len(), 1);
+    let sample = &brute.samples[0];
+    assert!(
+        sample.message.contains("password=[REDACTED]"),
+        "{}",
+        sample.message
+    );
+    assert!(!sample.message.contains("hunter"), "{}", sample.message);
+    assert_eq!(sample.log_stream.as_deref(), Some("s"));
+    assert!(sample.timestamp.is_some());
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::aggregate::{GroupSummary, MAX_ERROR_SAMPLES};
+use super::aggregate::{GroupSummary, PendingSample, MAX_ERROR_SAMPLES};
 use super::redact::truncate_chars;
 use crate::alert::{Alert, AlertKind, Severity, SourceActivity, ALERT_SCHEMA_V1};
 
@@ -126,8 +126,9 @@ fn brute_force(group: &GroupSummary, policy: &AlertPolicy, now: DateTime<Utc>) -
         .collect();
     alert.samples = offenders
         .iter()
-        .filter_map(|(_, s)| s.sample.clone())
+        .filter_map(|(_, s)| s.sample.as_ref())
         .take(MAX_ERROR_SAMPLES)
+        .map(PendingSample::redacted)
         .collect();
     let (top, top_stats) = offenders[0];
     let users = if top_stats.users.is_empty() {

@@ -61,15 +61,20 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// Redacts credentials in `message` and truncates it to [`MAX_SAMPLE_CHARS`] characters.
 pub fn sample_text(message: &str) -> String {
-    let message = message.trim_end();
-    let window = floor_char_boundary(message, REDACT_WINDOW_BYTES);
-    let mut text: Cow<'_, str> = Cow::Borrowed(&message[..window]);
+    let mut text: Cow<'_, str> = Cow::Borrowed(sample_window(message));
     for rule in RULES.iter() {
         if let Cow::Owned(replaced) = rule.pattern.replace_all(&text, rule.replacement) {
             text = Cow::Owned(replaced);
         }
     }
     truncate_chars(&text, MAX_SAMPLE_CHARS)
+}
+
+/// The part of `message` a sample is made from: at most [`REDACT_WINDOW_BYTES`], trailing
+/// whitespace removed.
+pub fn sample_window(message: &str) -> &str {
+    let message = message.trim_end();
+    &message[..floor_char_boundary(message, REDACT_WINDOW_BYTES)]
 }
 
 /// At most `max` characters; a cut is marked with `…` (counted in `max`).
