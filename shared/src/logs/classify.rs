@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{packed, AhoCorasick, MatchKind};
 use memchr::memmem;
 use regex::Regex;
 use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
@@ -283,23 +283,58 @@ const L_COULDNT_AUTH: usize = 42;
 const L_ACCEPTED: usize = 43;
 const L_MAX_AUTH: usize = 44;
 
-static GATE: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(GATE_LITERALS)
-        .expect("static literal set")
+/// The literal gate: aho-corasick's packed SIMD searcher (Teddy on x86-64 and aarch64) used
+/// directly, which reports matches without re-confirming each one with an automaton; the full
+/// automaton where no SIMD searcher is available.
+enum Gate {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+static GATE: LazyLock<Gate> = LazyLock::new(|| {
+    let packed = packed::Config::new()
+        .match_kind(packed::MatchKind::LeftmostFirst)
+        .builder()
+        .extend(GATE_LITERALS)
+        .build();
+    match packed {
+        Some(searcher) => Gate::Packed(searcher),
+        None => Gate::Automaton(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(GATE_LITERALS)
+                .expect("static literal set"),
+        ),
+    }
 });
+
+impl Gate {
+    /// Calls `found(literal index, end of the match)` for each non-overlapping match.
+    fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
+        match self {
+            Gate::Packed(searcher) => {
+                for m in searcher.find_iter(hay) {
+                    found(m.pattern().as_usize(), m.end());
+                }
+            }
+            Gate::Automaton(automaton) => {
+                for m in automaton.find_iter(hay) {
+                    found(m.pattern().as_usize(), m.end());
+                }
+            }
+        }
+    }
+}
 
 fn gate_bits(hay: &[u8]) -> Bits {
     let json = hay.trim_ascii_start().first() == Some(&b'{');
     let mut bits = 0u64;
-    for m in GATE.find_iter(hay) {
-        let literal = m.pattern().as_usize();
+    GATE.for_each(hay, |literal, end| {
         bits |= 1 << literal;
-        if json && SEVERITY_BITS & (1 << literal) != 0 && !ends_inside_key(&hay[m.end()..]) {
+        if json && SEVERITY_BITS & (1 << literal) != 0 && !ends_inside_key(&hay[end..]) {
             bits |= 1 << SEVERITY_IN_VALUE;
         }
-    }
+    });
     if json {
         bits |= numeric_level_or_status(hay);
     }
