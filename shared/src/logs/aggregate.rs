@@ -249,11 +249,7 @@ impl GroupSummary {
             stats.count == sample_at
         };
         if needs_sample {
-            let sample = PendingSample {
-                timestamp_ms,
-                log_stream: self.stream_name(stream),
-                message: sample_window(message).to_owned(),
-            };
+            let sample = self.pending_sample(timestamp_ms, stream, message);
             if let Some(stats) = self.sources.get_mut(source) {
                 stats.sample = Some(sample);
             }
@@ -261,10 +257,15 @@ impl GroupSummary {
     }
 
     fn sample(&self, timestamp_ms: i64, stream: usize, message: &str) -> Sample {
-        Sample {
-            timestamp: DateTime::<Utc>::from_timestamp_millis(timestamp_ms),
+        self.pending_sample(timestamp_ms, stream, message)
+            .redacted()
+    }
+
+    fn pending_sample(&self, timestamp_ms: i64, stream: usize, message: &str) -> PendingSample {
+        PendingSample {
+            timestamp_ms,
             log_stream: self.stream_name(stream),
-            message: sample_text(message),
+            message: sample_window(message).to_owned(),
         }
     }
 

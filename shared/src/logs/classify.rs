@@ -417,14 +417,7 @@ fn numeric_level_or_status(hay: &[u8]) -> u64 {
 fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     let b = line.as_bytes();
     if let Some(status) = access_log_status(b) {
-        let Prefilter::Settled { error, http_5xx } = access_log_verdict(b, status) else {
-            unreachable!("access_log_verdict always settles");
-        };
-        return Classification {
-            error,
-            http_5xx,
-            ..Classification::default()
-        };
+        return classify_prefiltered(line, access_log_verdict(b, status));
     }
     let mut c = Classification {
         error: text_error(line, bits),
