@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use shared::logs::alerts::{build_alerts, AlertPolicy, Cooldown, CooldownDecision};
 use shared::logs::metrics::GroupMetrics;
 use shared::logs::response::{BatchItemFailure, BatchResponse, DirectResponse};
-use shared::logs::{decompress, parse, Batch, DecodeError, GroupSummary};
+use shared::logs::{parse, Base64Payload, Batch, DecodeError, GroupSummary};
 
 use crate::config::Config;
 use crate::ports::{AlertPublisher, Delivery, MetricsSink, OutgoingAlert, SinkError};
@@ -31,7 +31,7 @@ pub struct IncomingEvent {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AwsLogsField {
-    pub data: String,
+    pub data: Base64Payload,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,7 +43,7 @@ pub struct KinesisRecord {
 #[derive(Debug, Clone, Deserialize)]
 pub struct KinesisPayload {
     #[serde(default)]
-    pub data: Option<String>,
+    pub data: Option<Base64Payload>,
     #[serde(default, rename = "sequenceNumber")]
     pub sequence_number: Option<String>,
 }
@@ -168,10 +168,10 @@ impl Processor {
     /// whether it was a control message.
     fn add_payload(
         &self,
-        data: &str,
+        data: &Base64Payload,
         batch: &mut Batch,
     ) -> Result<(String, String, bool), DecodeError> {
-        let buffer = decompress(data.as_bytes(), self.config.max_decompressed_bytes)?;
+        let buffer = data.decompress(self.config.max_decompressed_bytes)?;
         let logs = parse(&buffer)?;
         let ids = (logs.log_group.to_string(), logs.log_stream.to_string());
         if logs.is_control() {
@@ -181,7 +181,7 @@ impl Processor {
         Ok((ids.0, ids.1, false))
     }
 
-    async fn handle_direct(&self, data: &str) -> Result<DirectResponse, HandlerError> {
+    async fn handle_direct(&self, data: &Base64Payload) -> Result<DirectResponse, HandlerError> {
         let mut batch = Batch::new(self.config.failed_login_threshold);
         let (log_group, log_stream, control) =
             self.add_payload(data, &mut batch).map_err(|source| {
@@ -239,7 +239,7 @@ impl Processor {
                 .and_then(|k| k.sequence_number.clone())
                 .filter(|s| !s.is_empty())
                 .ok_or(HandlerError::MissingSequenceNumber { index })?;
-            let outcome = match payload.and_then(|k| k.data.as_deref()) {
+            let outcome = match payload.and_then(|k| k.data.as_ref()) {
                 Some(data) => self.add_payload(data, &mut batch),
                 None => Err(DecodeError::Empty),
             };

@@ -2,7 +2,8 @@ use std::sync::Arc;
 
 use log_processor::{Config, Processor};
 
-#[tokio::main]
+// One thread: an invocation is one sequential pass, and worker threads only add start-up time.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let config = Config::from_lookup(&shared::env::process_env)?;

@@ -84,7 +84,7 @@ fn event_file(name: &str) -> IncomingEvent {
 fn direct(doc: &serde_json::Value) -> IncomingEvent {
     IncomingEvent {
         awslogs: Some(AwsLogsField {
-            data: encode(doc.to_string().as_bytes()),
+            data: encode(doc.to_string().as_bytes()).into(),
         }),
         records: None,
     }
@@ -297,9 +297,7 @@ async fn malformed_direct_payloads_are_clear_errors() {
     ];
     for (data, expected) in cases {
         let event = IncomingEvent {
-            awslogs: Some(AwsLogsField {
-                data: data.to_owned(),
-            }),
+            awslogs: Some(AwsLogsField { data: data.into() }),
             records: None,
         };
         let err = rig.processor.handle(event).await.unwrap_err();

@@ -196,12 +196,77 @@ pub fn without_lone_surrogates(json: &str) -> Option<String> {
 /// Base64-decodes `data` and inflates every concatenated gzip member, refusing to produce more
 /// than `cap` bytes.
 pub fn decompress(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    inflate_capped(&base64_decode(data)?, cap)
+}
+
+fn base64_decode(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let data = trim_ascii(data);
     if data.is_empty() {
         return Err(DecodeError::Empty);
     }
-    let compressed = base64::engine::general_purpose::STANDARD.decode(data)?;
-    inflate_capped(&compressed, cap)
+    Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
+}
+
+/// A payload's `data` field (`awslogs.data`, `Records[].kinesis.data`), base64-decoded while
+/// the event itself is deserialized, so the ~1 MB of base64 text is never copied into a
+/// `String` first. A decoding problem is kept rather than raised: it belongs to this payload
+/// (one bad Kinesis record is one batch item failure), not to the event's JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base64Payload(Result<Vec<u8>, Base64Problem>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Base64Problem {
+    Empty,
+    Invalid(base64::DecodeError),
+}
+
+impl Base64Payload {
+    /// Decodes base64 `text` (surrounding whitespace ignored).
+    pub fn from_text(text: &str) -> Self {
+        Base64Payload(base64_decode(text.as_bytes()).map_err(|e| match e {
+            DecodeError::Base64(invalid) => Base64Problem::Invalid(invalid),
+            _ => Base64Problem::Empty,
+        }))
+    }
+
+    /// Inflates every gzip member, at most `cap` bytes (see [`decompress`]).
+    pub fn decompress(&self, cap: usize) -> Result<Vec<u8>, DecodeError> {
+        match &self.0 {
+            Ok(compressed) => inflate_capped(compressed, cap),
+            Err(Base64Problem::Empty) => Err(DecodeError::Empty),
+            Err(Base64Problem::Invalid(e)) => Err(DecodeError::Base64(e.clone())),
+        }
+    }
+}
+
+impl From<&str> for Base64Payload {
+    fn from(text: &str) -> Self {
+        Base64Payload::from_text(text)
+    }
+}
+
+impl From<String> for Base64Payload {
+    fn from(text: String) -> Self {
+        Base64Payload::from_text(&text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Base64Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Base64Payload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a base64 string")
+            }
+            // serde_json hands over the text borrowed from the event (or from its scratch
+            // buffer when the literal has escapes): decoded in place, never copied.
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Base64Payload, E> {
+                Ok(Base64Payload::from_text(text))
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
 }
 
 /// Inflates all gzip members of `compressed`, at most `cap` bytes of output.

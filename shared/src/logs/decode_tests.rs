@@ -62,6 +62,29 @@ fn bad_base64_is_named() {
 }
 
 #[test]
+fn payload_data_is_decoded_while_the_event_is_parsed() {
+    let json = doc(r#"{"id":"1","timestamp":1,"message":"m"}"#);
+    let text = encode(json.as_bytes());
+    // Plain, and with every `/` escaped as `\/` (legal JSON some producers write).
+    let plain: Base64Payload = serde_json::from_str(&format!("{text:?}")).unwrap();
+    let escaped: Base64Payload =
+        serde_json::from_str(&format!("{:?}", text).replace('/', "\\/")).unwrap();
+    assert_eq!(plain, escaped);
+    assert_eq!(plain.decompress(1 << 20).unwrap(), json.as_bytes());
+    assert_eq!(plain, Base64Payload::from(text.as_str()));
+
+    let empty: Base64Payload = serde_json::from_str(r#"" \n ""#).unwrap();
+    assert!(matches!(empty.decompress(1 << 20), Err(DecodeError::Empty)));
+    let invalid: Base64Payload = serde_json::from_str(r#""not base64!!""#).unwrap();
+    assert!(matches!(
+        invalid.decompress(1 << 20),
+        Err(DecodeError::Base64(_))
+    ));
+    // Not a string at all: the event itself is malformed.
+    assert!(serde_json::from_str::<Base64Payload>("42").is_err());
+}
+
+#[test]
 fn empty_data_is_named() {
     assert!(matches!(decompress(b"", 1 << 20), Err(DecodeError::Empty)));
     assert!(matches!(

@@ -17,7 +17,9 @@ pub mod synthetic;
 
 pub use aggregate::{Batch, Counts, GroupSummary};
 pub use classify::{classify, Classification, FailedLogin};
-pub use decode::{decompress, parse, DecodeError, LogsData, DEFAULT_MAX_DECOMPRESSED_BYTES};
+pub use decode::{
+    decompress, parse, Base64Payload, DecodeError, LogsData, DEFAULT_MAX_DECOMPRESSED_BYTES,
+};
 
 #[cfg(test)]
 mod alert_tests;
