@@ -68,7 +68,7 @@ impl DecodeError {
 
 /// The decoded subscription document. Unknown fields (`policyLevel`, future additions) are
 /// ignored; `id` is never read, so any id shape is accepted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogsData<'a> {
     #[serde(borrow, default)]
@@ -91,20 +91,39 @@ pub struct LogsData<'a> {
 /// decompressed buffer, escapes and all): most events are counted without ever being unescaped,
 /// and [`LogEvent::message`] unescapes on demand (borrowing again when there is nothing to
 /// unescape).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "SerdeLogEvent")]
 pub struct LogEvent<'a> {
     /// Milliseconds since the epoch.
-    #[serde(default)]
     pub timestamp: i64,
+    /// The JSON literal, quotes included (any JSON value on serde's path; [`parse`] rejects
+    /// non-strings).
+    pub(super) message: Option<&'a str>,
+}
+
+/// serde's view of an event (the reference path, see [`super::document`]).
+#[derive(Deserialize)]
+struct SerdeLogEvent<'a> {
+    #[serde(default)]
+    timestamp: i64,
     #[serde(borrow, default)]
     message: Option<&'a RawValue>,
+}
+
+impl<'a> From<SerdeLogEvent<'a>> for LogEvent<'a> {
+    fn from(e: SerdeLogEvent<'a>) -> Self {
+        LogEvent {
+            timestamp: e.timestamp,
+            message: e.message.map(RawValue::get),
+        }
+    }
 }
 
 impl<'a> LogEvent<'a> {
     /// The message text.
     pub fn message(&self) -> Cow<'a, str> {
         match self.message {
-            Some(raw) => unescape(raw.get()),
+            Some(literal) => unescape(literal),
             None => Cow::Borrowed(""),
         }
     }
@@ -112,10 +131,7 @@ impl<'a> LogEvent<'a> {
     /// The message as it appears inside the JSON string literal (escapes not resolved, no quotes).
     pub fn raw_message(&self) -> &'a str {
         match self.message {
-            Some(raw) => {
-                let text = raw.get();
-                text.get(1..text.len().saturating_sub(1)).unwrap_or("")
-            }
+            Some(text) => text.get(1..text.len().saturating_sub(1)).unwrap_or(""),
             None => "",
         }
     }
@@ -292,11 +308,14 @@ pub fn parse(decompressed: &[u8]) -> Result<LogsData<'_>, DecodeError> {
     let text = std::str::from_utf8(decompressed).map_err(|e| DecodeError::NotUtf8 {
         valid_up_to: e.valid_up_to(),
     })?;
-    let data: LogsData<'_> = serde_json::from_str(text)?;
+    let data = match super::document::read(text) {
+        Some(data) => data,
+        None => serde_json::from_str(text)?,
+    };
     if let Some(index) = data
         .log_events
         .iter()
-        .position(|e| e.message.is_some_and(|m| !m.get().starts_with('"')))
+        .position(|e| e.message.is_some_and(|m| !m.starts_with('"')))
     {
         return Err(DecodeError::MessageNotString { index });
     }

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod alerts;
 pub mod classify;
 pub mod decode;
+mod document;
 pub mod gzip;
 pub mod metrics;
 pub mod redact;

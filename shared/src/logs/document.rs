@@ -1,0 +1,494 @@
+//! A fast reader for the subscription document, with serde_json as the reference.
+//!
+//! serde_json inspects string bytes eight at a time (it must also reject raw control
+//! characters); on a 9 MB payload that is a third of all instructions of an invocation. This
+//! reader finds the end of each string with `memchr2` (32 bytes at a time) instead, which is only
+//! sound once the whole document is known to hold no byte below 0x20 — [`read`] checks that in
+//! one vectorised pass (CloudWatch writes compact JSON, so that is the normal case).
+//!
+//! It accepts exactly the document shape [`LogsData`] describes and returns `None` for anything
+//! else: a control byte anywhere, a key written with escapes, a duplicate field, a value of an
+//! unexpected type, a malformed token. The caller then parses with serde_json, which gives the
+//! precise error, or the same data for a valid document this reader chose not to handle. So the
+//! fast path can never change a result; tests compare both on every shape.
+
+use std::borrow::Cow;
+
+use super::decode::{unescape, LogEvent, LogsData};
+
+/// Nesting depth at which unknown values are handed to serde_json (its own limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// Reads `text` (valid UTF-8) when it is a plain subscription document; `None` means "ask
+/// serde_json".
+pub(super) fn read(text: &str) -> Option<LogsData<'_>> {
+    if has_control_bytes(text.as_bytes()) {
+        return None;
+    }
+    let mut r = Reader { text, i: 0 };
+    let data = r.document()?;
+    r.ws();
+    (r.i == text.len()).then_some(data)
+}
+
+/// Whether any byte is below 0x20 (raw tab, newline, … — only legal outside strings).
+/// Branch-free per chunk so the compiler vectorises it.
+fn has_control_bytes(b: &[u8]) -> bool {
+    b.chunks(512)
+        .any(|chunk| chunk.iter().fold(false, |seen, &c| seen | (c < 0x20)))
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    i: usize,
+}
+
+/// Keys of the document this reader knows; a repeat of any of them is left to serde_json
+/// (which rejects duplicate fields).
+#[derive(Clone, Copy)]
+enum Field {
+    MessageType = 0,
+    Owner,
+    LogGroup,
+    LogStream,
+    SubscriptionFilters,
+    PolicyLevel,
+    LogEvents,
+}
+
+impl<'a> Reader<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.i).copied()
+    }
+
+    /// Skips spaces (the only whitespace left once control bytes are excluded).
+    fn ws(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.ws();
+        (self.peek() == Some(byte)).then(|| self.i += 1)
+    }
+
+    /// After the opening `{` or `[`: true when the container is empty (and consumes its end).
+    fn empty(&mut self, close: u8) -> bool {
+        self.ws();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.i += 1;
+        }
+        empty
+    }
+
+    /// After a member: `,` (true, another follows) or the closing byte (false).
+    fn more(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let next = self.peek()?;
+        self.i += 1;
+        match next {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A string literal: returns it with its quotes, escapes unresolved, and whether it has any.
+    fn string(&mut self) -> Option<(&'a str, bool)> {
+        self.ws();
+        let start = self.i;
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let b = self.bytes();
+        let mut at = start + 1;
+        let mut escaped = false;
+        loop {
+            at += memchr::memchr2(b'"', b'\\', b.get(at..)?)?;
+            if b[at] == b'"' {
+                self.i = at + 1;
+                // Quotes and backslashes are ASCII, so these are character boundaries.
+                return Some((&self.text[start..self.i], escaped));
+            }
+            escaped = true;
+            at += match b.get(at + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                b'u' if b.get(at + 2..at + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+                _ => return None,
+            };
+        }
+    }
+
+    /// A string value as text (unescaped when needed).
+    fn text_value(&mut self) -> Option<Cow<'a, str>> {
+        let (literal, escaped) = self.string()?;
+        Some(if escaped {
+            unescape(literal)
+        } else {
+            Cow::Borrowed(&literal[1..literal.len() - 1])
+        })
+    }
+
+    /// An object key followed by its colon; `None` for keys with escapes (left to serde_json).
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let (literal, escaped) = self.string()?;
+        self.eat(b':')?;
+        (!escaped).then(|| &literal.as_bytes()[1..literal.len() - 1])
+    }
+
+    /// An integer that fits `i64`, in JSON's grammar (no leading zeros, no fraction/exponent)
+    /// and as serde_json reads it.
+    fn integer(&mut self) -> Option<i64> {
+        self.ws();
+        let b = self.bytes();
+        let start = self.i;
+        let digits_at = start + usize::from(b.get(start) == Some(&b'-'));
+        let digits = b
+            .get(digits_at..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let end = digits_at + digits;
+        let leading_zero = digits > 1 && b[digits_at] == b'0';
+        // serde_json reads `-0` as the float -0.0, which is not an i64.
+        let minus_zero = digits_at > start && digits == 1 && b[digits_at] == b'0';
+        if digits == 0
+            || leading_zero
+            || minus_zero
+            || matches!(b.get(end), Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        self.i = end;
+        self.text[start..end].parse().ok()
+    }
+
+    /// Skips any JSON value (validating its tokens).
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => {
+                self.i += 1;
+                if self.empty(b'}') {
+                    return Some(());
+                }
+                loop {
+                    self.string()?;
+                    self.eat(b':')?;
+                    self.skip_value(depth + 1)?;
+                    if !self.more(b'}')? {
+                        return Some(());
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                if self.empty(b']') {
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    if !self.more(b']')? {
+                        return Some(());
+                    }
+                }
+            }
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            _ => self.number(),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.bytes()
+            .get(self.i..)?
+            .starts_with(word.as_bytes())
+            .then(|| self.i += word.len())
+    }
+
+    /// A number in JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        let b = self.bytes();
+        let digits = |at: usize| {
+            b.get(at..)
+                .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+        };
+        let mut at = self.i + usize::from(b.get(self.i) == Some(&b'-'));
+        let int = digits(at);
+        if int == 0 || (int > 1 && b[at] == b'0') {
+            return None;
+        }
+        at += int;
+        if b.get(at) == Some(&b'.') {
+            let frac = digits(at + 1);
+            if frac == 0 {
+                return None;
+            }
+            at += 1 + frac;
+        }
+        if matches!(b.get(at), Some(b'e' | b'E')) {
+            at += 1;
+            if matches!(b.get(at), Some(b'+' | b'-')) {
+                at += 1;
+            }
+            let exp = digits(at);
+            if exp == 0 {
+                return None;
+            }
+            at += exp;
+        }
+        self.i = at;
+        Some(())
+    }
+
+    fn document(&mut self) -> Option<LogsData<'a>> {
+        self.eat(b'{')?;
+        let mut data = LogsData::default();
+        if self.empty(b'}') {
+            return Some(data);
+        }
+        let mut seen = 0u8;
+        loop {
+            let key = self.key()?;
+            let field = match key {
+                b"messageType" => Some(Field::MessageType),
+                b"owner" => Some(Field::Owner),
+                b"logGroup" => Some(Field::LogGroup),
+                b"logStream" => Some(Field::LogStream),
+                b"subscriptionFilters" => Some(Field::SubscriptionFilters),
+                b"policyLevel" => Some(Field::PolicyLevel),
+                b"logEvents" => Some(Field::LogEvents),
+                _ => None,
+            };
+            match field {
+                None => self.skip_value(1)?,
+                Some(field) => {
+                    let bit = 1u8 << field as u8;
+                    if seen & bit != 0 {
+                        return None;
+                    }
+                    seen |= bit;
+                    match field {
+                        Field::MessageType => data.message_type = Some(self.text_value()?),
+                        Field::Owner => data.owner = self.text_value()?,
+                        Field::LogGroup => data.log_group = self.text_value()?,
+                        Field::LogStream => data.log_stream = self.text_value()?,
+                        Field::PolicyLevel => data.policy_level = Some(self.text_value()?),
+                        Field::SubscriptionFilters => {
+                            data.subscription_filters = self.text_array()?
+                        }
+                        Field::LogEvents => data.log_events = self.events()?,
+                    }
+                }
+            }
+            if !self.more(b'}')? {
+                return Some(data);
+            }
+        }
+    }
+
+    /// An array whose elements `element` reads, into `out`.
+    fn array<T>(
+        &mut self,
+        mut out: Vec<T>,
+        element: impl Fn(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        self.eat(b'[')?;
+        if self.empty(b']') {
+            return Some(out);
+        }
+        loop {
+            out.push(element(self)?);
+            if !self.more(b']')? {
+                return Some(out);
+            }
+        }
+    }
+
+    fn text_array(&mut self) -> Option<Vec<Cow<'a, str>>> {
+        self.array(Vec::new(), Self::text_value)
+    }
+
+    fn events(&mut self) -> Option<Vec<LogEvent<'a>>> {
+        // A typical event is a few hundred bytes; reserving for 64-byte events avoids regrowing
+        // and costs nothing for pages never touched.
+        let capacity = (self.text.len() - self.i) / 64;
+        self.array(Vec::with_capacity(capacity), Self::event)
+    }
+
+    fn event(&mut self) -> Option<LogEvent<'a>> {
+        self.eat(b'{')?;
+        let mut event = LogEvent::default();
+        if self.empty(b'}') {
+            return Some(event);
+        }
+        let (mut has_timestamp, mut has_message) = (false, false);
+        loop {
+            match self.key()? {
+                b"timestamp" if !has_timestamp => {
+                    has_timestamp = true;
+                    event.timestamp = self.integer()?;
+                }
+                b"message" if !has_message => {
+                    has_message = true;
+                    event.message = Some(self.string()?.0);
+                }
+                b"timestamp" | b"message" => return None,
+                // `id` and anything else: never read.
+                _ => self.skip_value(2)?,
+            }
+            if !self.more(b'}')? {
+                return Some(event);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde(text: &str) -> Result<LogsData<'_>, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The fast reader either declines or agrees with serde_json exactly.
+    fn agrees(text: &str) -> bool {
+        match read(text) {
+            Some(fast) => {
+                let reference = serde(text).unwrap_or_else(|e| {
+                    panic!("fast path accepted what serde rejects ({e}): {text}")
+                });
+                assert_eq!(format!("{fast:?}"), format!("{reference:?}"), "{text}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    const DOC: &str = r#"{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/var/log/secure","logStream":"i-0abc","subscriptionFilters":["all","b\"q"],"logEvents":[{"id":"36925713406478","timestamp":1763870400000,"message":"plain"},{"id":"2","timestamp":-5,"message":"esc \"q\" \\ \/ \n \t \u00e9 \ud83d\ude00 caf\u00e9 ü"},{"timestamp":3,"message":""},{"id":7,"message":"no timestamp","extra":{"a":[1,-2.5e3,true,false,null,{"b":"c"}],"d":[]}}]}"#;
+
+    #[test]
+    fn plain_documents_take_the_fast_path_and_match_serde() {
+        for text in [
+            DOC,
+            "{}",
+            r#"{"logEvents":[]}"#,
+            r#"{"logEvents":[{}]}"#,
+            r#" { "logGroup" : "/g" , "logEvents" : [ { "timestamp" : 1 , "message" : "m" } ] } "#,
+            // Order is free; account-level subscriptions add policyLevel; unknown fields are skipped.
+            r#"{"logEvents":[{"message":"m","timestamp":2}],"logGroup":"/g","policyLevel":"ACCOUNT_LEVEL_POLICY","future":{"x":[1,{"y":null}]}}"#,
+            r#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1763870400000,"message":"CWL CONTROL MESSAGE: Checking health of destination Kinesis stream."}]}"#,
+            // Escaped group names are unescaped, duplicate ignored fields are fine.
+            r#"{"logGroup":"\/aws\/lambda\/f","logEvents":[{"id":1,"id":2,"timestamp":0,"message":"m"}]}"#,
+        ] {
+            assert!(agrees(text), "fast path declined {text}");
+        }
+        let data = read(DOC).unwrap();
+        assert_eq!(data.log_events.len(), 4);
+        assert_eq!(
+            data.log_events[1].raw_message(),
+            r#"esc \"q\" \\ \/ \n \t \u00e9 \ud83d\ude00 caf\u00e9 ü"#
+        );
+        assert_eq!(
+            data.log_events[1].message(),
+            "esc \"q\" \\ / \n \t é 😀 café ü"
+        );
+        assert_eq!(data.log_events[3].timestamp, 0);
+        assert_eq!(data.subscription_filters, ["all", "b\"q"]);
+    }
+
+    #[test]
+    fn unusual_documents_are_left_to_serde() {
+        for text in [
+            // Pretty-printed (control bytes outside strings): valid, serde's job.
+            "{\n  \"logGroup\": \"/g\",\n  \"logEvents\": []\n}",
+            // A key written with an escape.
+            r#"{"log\u0047roup":"/g"}"#,
+            // A non-string message (parse() turns it into MessageNotString).
+            r#"{"logEvents":[{"message":42}]}"#,
+            r#"{"logEvents":[{"message":null}]}"#,
+            // null where serde has its own rules.
+            r#"{"messageType":null}"#,
+        ] {
+            assert!(read(text).is_none(), "{text}");
+            assert!(serde(text).is_ok(), "{text}");
+        }
+        for text in [
+            r#"{"logGroup":"/a","logGroup":"/b"}"#,
+            r#"{"logEvents":[{"message":"a","message":"b"}]}"#,
+            r#"{"logEvents":[{"timestamp":1.5,"message":"m"}]}"#,
+            r#"{"logEvents":[{"timestamp":99999999999999999999,"message":"m"}]}"#,
+            r#"{"logEvents":[{"timestamp":01,"message":"m"}]}"#,
+            r#"{"logEvents":[{"timestamp":-0,"message":"m"}]}"#,
+            r#"{"logEvents":[{"timestamp":"1","message":"m"}]}"#,
+            r#"{"logEvents":[{"message":"bad \x escape"}]}"#,
+            r#"{"logEvents":[{"message":"bad \u12 escape"}]}"#,
+            "{\"logEvents\":[{\"message\":\"raw\ttab\"}]}",
+            r#"{"logGroup":"/g"} trailing"#,
+            r#"{"logGroup":"/g",}"#,
+            r#"{"x":[1,]}"#,
+            r#"{"x":-}"#,
+            r#"{"x":1.}"#,
+            r#"{"x":1e}"#,
+            r#"{"x":tru}"#,
+            r#"{"logEvents":{}}"#,
+            r#"{"subscriptionFilters":[1]}"#,
+        ] {
+            assert!(read(text).is_none(), "{text}");
+            assert!(serde(text).is_err(), "{text}");
+        }
+        let deep = format!(r#"{{"x":{}{}}}"#, "[".repeat(120), "]".repeat(120));
+        assert!(read(&deep).is_none());
+    }
+
+    #[test]
+    fn every_truncation_and_corruption_agrees_with_serde() {
+        // Cut everywhere, and replace each byte with each structural character: the fast path
+        // must never accept what serde rejects, nor read anything differently.
+        let mut fast = 0;
+        for cut in 0..=DOC.len() {
+            if let Some(prefix) = DOC.get(..cut) {
+                agrees(prefix);
+            }
+        }
+        for at in 0..DOC.len() {
+            for replacement in [
+                "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "0", "-", "e", "n", ".", "\\u",
+                "\"\"", "é",
+            ] {
+                if !DOC.is_char_boundary(at) || !DOC.is_char_boundary(at + 1) {
+                    continue;
+                }
+                let mutated = format!("{}{}{}", &DOC[..at], replacement, &DOC[at + 1..]);
+                fast += usize::from(agrees(&mutated));
+            }
+        }
+        // Many corruptions still leave a valid document (inside a message, say).
+        assert!(fast > 1000, "{fast}");
+    }
+
+    #[test]
+    fn control_bytes_are_found_anywhere() {
+        let mut b = vec![b'a'; 2000];
+        assert!(!has_control_bytes(&b));
+        for at in [0, 511, 512, 1999] {
+            b[at] = b'\n';
+            assert!(has_control_bytes(&b), "{at}");
+            b[at] = b'a';
+        }
+        assert!(has_control_bytes(&[0x1f]));
+        assert!(!has_control_bytes(&[0x20, 0x7f, 0x80, 0xff]));
+    }
+}
