@@ -85,6 +85,28 @@ fn payload_data_is_decoded_while_the_event_is_parsed() {
 }
 
 #[test]
+fn base64_accepts_only_canonical_padded_text() {
+    for (text, decoded) in [("QQ==", &b"A"[..]), ("QUI=", b"AB"), ("QUJD", b"ABC")] {
+        assert_eq!(base64_decode(text.as_bytes()).unwrap(), decoded, "{text}");
+    }
+    // Missing padding, bits left over in the last symbol, padding inside, other alphabets,
+    // stray bytes: each refused with the reason the `base64` crate gives.
+    for (text, reason) in [
+        ("QQ", "Invalid padding"),
+        ("QR==", "Invalid last symbol 82, offset 1."),
+        ("QQ==QQ==", "Invalid symbol 61, offset 2."),
+        ("-_==", "Invalid symbol 45, offset 0."),
+        ("QU JD", "Invalid symbol 32, offset 2."),
+        ("Q", "Invalid input length: 1"),
+    ] {
+        let err = Base64Payload::from_text(text)
+            .decompress(1 << 20)
+            .unwrap_err();
+        assert!(err.to_string().ends_with(reason), "{text:?}: {err}");
+    }
+}
+
+#[test]
 fn empty_data_is_named() {
     assert!(matches!(decompress(b"", 1 << 20), Err(DecodeError::Empty)));
     assert!(matches!(
