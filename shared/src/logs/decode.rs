@@ -13,7 +13,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::gzip::GzipError;
+use super::gzip::{GzipError, Inflated};
 
 /// Default for `MAX_DECOMPRESSED_BYTES`: 64 MiB. A 1 MB async payload of typical logs inflates
 /// to roughly 10 MB, so this leaves room for very compressible logs and still fits a 128 MB Lambda.
@@ -211,7 +211,7 @@ pub fn without_lone_surrogates(json: &str) -> Option<String> {
 
 /// Base64-decodes `data` and inflates every concatenated gzip member, refusing to produce more
 /// than `cap` bytes.
-pub fn decompress(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+pub fn decompress(data: &[u8], cap: usize) -> Result<Inflated, DecodeError> {
     inflate_capped(&base64_decode(data)?, cap)
 }
 
@@ -252,7 +252,7 @@ impl Base64Payload {
     }
 
     /// Inflates every gzip member, at most `cap` bytes (see [`decompress`]).
-    pub fn decompress(&self, cap: usize) -> Result<Vec<u8>, DecodeError> {
+    pub fn decompress(&self, cap: usize) -> Result<Inflated, DecodeError> {
         match &self.0 {
             Ok(compressed) => inflate_capped(compressed, cap),
             Err(Base64Problem::Empty) => Err(DecodeError::Empty),
@@ -292,7 +292,7 @@ impl<'de> Deserialize<'de> for Base64Payload {
 }
 
 /// Inflates all gzip members of `compressed`, at most `cap` bytes of output.
-pub fn inflate_capped(compressed: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+pub fn inflate_capped(compressed: &[u8], cap: usize) -> Result<Inflated, DecodeError> {
     if compressed.is_empty() {
         return Err(DecodeError::Empty);
     }

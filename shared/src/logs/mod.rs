@@ -21,6 +21,7 @@ pub use classify::{classify, Classification, FailedLogin};
 pub use decode::{
     decompress, parse, Base64Payload, DecodeError, LogsData, DEFAULT_MAX_DECOMPRESSED_BYTES,
 };
+pub use gzip::Inflated;
 
 #[cfg(test)]
 mod alert_tests;
