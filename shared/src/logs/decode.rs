@@ -155,6 +155,9 @@ pub fn unescape(literal: &str) -> Cow<'_, str> {
     if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
         return Cow::Borrowed(inner);
     }
+    if let Some(text) = unescape_simple(inner) {
+        return Cow::Owned(text);
+    }
     if let Ok(text) = serde_json::from_str::<String>(literal) {
         return Cow::Owned(text);
     }
@@ -167,6 +170,43 @@ pub fn unescape(literal: &str) -> Cow<'_, str> {
         // Not a valid literal at all: the raw text is still better than nothing.
         None => Cow::Borrowed(inner),
     }
+}
+
+/// The common case of [`unescape`] without serde_json's general machinery: only the
+/// two-character escapes (`\"`, `\\`, `\n`, `\t`, …). `None` for anything else — `\u`
+/// escapes, an invalid escape, a raw quote or control character — which serde_json then
+/// handles (or rejects) exactly as before.
+pub(super) fn unescape_simple(inner: &str) -> Option<String> {
+    let b = inner.as_bytes();
+    let plain = |span: &str| !span.bytes().fold(false, |bad, c| bad | (c < 0x20));
+    let mut out = String::with_capacity(inner.len());
+    let mut from = 0;
+    while let Some(at) = super::document::next_quote_or_backslash(b, from) {
+        // A raw quote ends the literal early: not a valid literal body.
+        let escape = (b[at] == b'\\').then(|| b.get(at + 1)).flatten()?;
+        let span = &inner[from..at];
+        if !plain(span) {
+            return None;
+        }
+        out.push_str(span);
+        out.push(match escape {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            _ => return None,
+        });
+        from = at + 2;
+    }
+    let rest = &inner[from..];
+    plain(rest).then(|| {
+        out.push_str(rest);
+        out
+    })
 }
 
 /// `json` with every `\uXXXX` escape of an unpaired UTF-16 surrogate replaced by `\ufffd`;

@@ -311,3 +311,40 @@ fn payload_message_with_an_unpaired_surrogate_keeps_its_text() {
     let data = super::decode::parse(doc).unwrap();
     assert_eq!(data.log_events[0].message(), "\u{fffd} [error] disk full");
 }
+
+#[test]
+fn unescape_matches_serde_json_on_every_escape_shape() {
+    let bodies = [
+        r#"tab\there"#,
+        r#"quote \"x\" and \\ and \/ and \b\f\n\r\t"#,
+        r#"{\"level\":\"error\",\"msg\":\"caf\u00e9\"}"#,
+        r#"\ud83d\ude00 emoji"#,
+        r#"ends with escape \n"#,
+        r#"\"starts with escape"#,
+        r#"é ü \t 😀"#,
+        r#"trailing backslash \"#,
+        r#"bad \q escape"#,
+        "raw\ttab \\n",
+        r#"raw " quote \n"#,
+        r#"\u12"#,
+    ];
+    for body in bodies {
+        let literal = format!("\"{body}\"");
+        let expected: Option<String> = serde_json::from_str(&literal).ok();
+        if let Some(expected) = expected {
+            assert_eq!(unescape(&literal), expected, "{literal}");
+        }
+        // Where the fast path answers, it agrees with serde_json; where serde_json refuses,
+        // the fast path must refuse too.
+        if let Some(fast) = unescape_simple(body) {
+            assert_eq!(
+                Some(fast),
+                serde_json::from_str::<String>(&literal).ok(),
+                "{literal}"
+            );
+        }
+    }
+    assert_eq!(unescape_simple(bodies[0]).as_deref(), Some("tab\there"));
+    assert!(unescape_simple(bodies[1]).is_some());
+    assert!(unescape_simple(r#"\u00e9"#).is_none());
+}

@@ -45,7 +45,7 @@ fn has_control_bytes(b: &[u8]) -> bool {
 /// costs a handful of instructions where a `memchr2` call costs dozens. Elsewhere (aarch64
 /// Lambda) `memchr2`'s NEON search does the job.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn next_quote_or_backslash(b: &[u8], at: usize) -> Option<usize> {
+pub(super) fn next_quote_or_backslash(b: &[u8], at: usize) -> Option<usize> {
     // SAFETY: this build targets CPUs with SSE2 (the cfg above; every x86-64 CPU has it).
     unsafe { next_quote_or_backslash_sse2(b, at) }
 }
@@ -75,7 +75,7 @@ fn next_quote_or_backslash_sse2(b: &[u8], mut at: usize) -> Option<usize> {
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-fn next_quote_or_backslash(b: &[u8], at: usize) -> Option<usize> {
+pub(super) fn next_quote_or_backslash(b: &[u8], at: usize) -> Option<usize> {
     memchr::memchr2(b'"', b'\\', b.get(at..)?).map(|k| at + k)
 }
 
