@@ -273,8 +273,18 @@ pub(super) fn base64_decode(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
 /// the event itself is deserialized, so the ~1 MB of base64 text is never copied into a
 /// `String` first. A decoding problem is kept rather than raised: it belongs to this payload
 /// (one bad Kinesis record is one batch item failure), not to the event's JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Base64Payload(Result<Vec<u8>, Base64Problem>);
+
+/// The size, not the (up to megabytes of) bytes.
+impl std::fmt::Debug for Base64Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Ok(bytes) => write!(f, "Base64Payload({} bytes)", bytes.len()),
+            Err(problem) => write!(f, "Base64Payload({problem:?})"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Base64Problem {

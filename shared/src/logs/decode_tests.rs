@@ -80,6 +80,13 @@ fn payload_data_is_decoded_while_the_event_is_parsed() {
         invalid.decompress(1 << 20),
         Err(DecodeError::Base64(_))
     ));
+    assert_eq!(
+        format!("{plain:?}"),
+        format!(
+            "Base64Payload({} bytes)",
+            base64_decode(text.as_bytes()).unwrap().len()
+        )
+    );
     // Not a string at all: the event itself is malformed.
     assert!(serde_json::from_str::<Base64Payload>("42").is_err());
 }

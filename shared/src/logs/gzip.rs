@@ -4,7 +4,8 @@
 //! zlib and with a SIMD CRC-32. Its safe Rust wrapper (`libdeflater`) only exposes the
 //! single-member call, which silently ignores everything after the first member, so this module
 //! calls `libdeflate_gzip_decompress_ex` (which reports the input bytes consumed) through
-//! `libdeflate-sys`, member after member. The only `unsafe` in the crate lives here.
+//! `libdeflate-sys`, member after member. This module and the SSE2 string search in
+//! [`super::document`] hold the crate's only `unsafe`.
 
 use std::alloc::{self, Layout};
 use std::ptr::NonNull;
