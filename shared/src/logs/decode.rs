@@ -178,7 +178,7 @@ pub fn unescape(literal: &str) -> Cow<'_, str> {
 /// handles (or rejects) exactly as before.
 pub(super) fn unescape_simple(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
-    let plain = |span: &str| !span.bytes().fold(false, |bad, c| bad | (c < 0x20));
+    let plain = |span: &str| !super::document::has_control_bytes(span.as_bytes());
     let mut out = String::with_capacity(inner.len());
     let mut from = 0;
     while let Some(at) = super::document::next_quote_or_backslash(b, from) {
