@@ -286,19 +286,33 @@ const L_MAX_AUTH: usize = 44;
 /// The literal gate: aho-corasick's packed SIMD searcher (Teddy on x86-64 and aarch64) used
 /// directly, which reports matches without re-confirming each one with an automaton; the full
 /// automaton where no SIMD searcher is available.
+///
+/// The literals are split into [`GATE_GROUPS`] searchers. One Teddy over all 58 literals packs
+/// several into each of its 16 buckets, and on ordinary lower-case text most positions then
+/// match some bucket's nibble fingerprint and must be verified; smaller groups scan the text
+/// more than once but verify far fewer false candidates.
 enum Gate {
-    Packed(packed::Searcher),
+    Packed(Vec<(usize, packed::Searcher)>),
     Automaton(AhoCorasick),
 }
 
+/// Literal index ranges of the gate's searchers.
+const GATE_GROUPS: &[std::ops::Range<usize>] = &[0..21, 21..58];
+
 static GATE: LazyLock<Gate> = LazyLock::new(|| {
-    let packed = packed::Config::new()
-        .match_kind(packed::MatchKind::LeftmostFirst)
-        .builder()
-        .extend(GATE_LITERALS)
-        .build();
+    let packed: Option<Vec<(usize, packed::Searcher)>> = GATE_GROUPS
+        .iter()
+        .map(|group| {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(&GATE_LITERALS[group.clone()])
+                .build()
+                .map(|searcher| (group.start, searcher))
+        })
+        .collect();
     match packed {
-        Some(searcher) => Gate::Packed(searcher),
+        Some(searchers) => Gate::Packed(searchers),
         None => Gate::Automaton(
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostFirst)
@@ -309,12 +323,15 @@ static GATE: LazyLock<Gate> = LazyLock::new(|| {
 });
 
 impl Gate {
-    /// Calls `found(literal index, end of the match)` for each non-overlapping match.
+    /// Calls `found(literal index, end of the match)` for each non-overlapping match of each
+    /// searcher.
     fn for_each(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
         match self {
-            Gate::Packed(searcher) => {
-                for m in searcher.find_iter(hay) {
-                    found(m.pattern().as_usize(), m.end());
+            Gate::Packed(searchers) => {
+                for (first, searcher) in searchers {
+                    for m in searcher.find_iter(hay) {
+                        found(first + m.pattern().as_usize(), m.end());
+                    }
                 }
             }
             Gate::Automaton(automaton) => {
