@@ -6,8 +6,9 @@
 #   tools/bench/log_processor_timing.sh            # builds what is missing, RUNS=10
 #   RUNS=20 SKIP_BUILD=1 tools/bench/log_processor_timing.sh
 #
-# Timed by tools/bench/time_command.py: pinned to one core (the target is "one core"), no helper
-# process inside the timed span, peak RSS of each child from wait4.
+# Timed by tools/bench/time_command.py: pinned to one core (the target is "one core"), the two
+# commands interleaved run by run, no helper process inside the timed span, peak RSS from
+# /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS="${RUNS:-10}"
@@ -25,16 +26,9 @@ EVENT_BYTES=$(stat -c %s "$EVENT")
 export METRICS_MODE=emf AWS_LAMBDA_LOG_LEVEL=warn RUST_LOG=warn
 unset ALERT_TOPIC_ARN || true
 
-measure() { # label, command...
-  local label=$1; shift
-  TIMING_OUT="/tmp/lp-timing.$label" python3 tools/bench/time_command.py "$RUNS" "$label" "$JSON_BYTES" -- "$@"
-}
-
 echo "event: $EVENT ($EVENT_BYTES bytes; $JSON_BYTES bytes of decompressed JSON)"
-measure rust "$BIN" --event "$EVENT"
-measure python python3 tools/bench/log_processor_baseline.py "$EVENT"
-python3 -c "
-r = [int(x) for x in open('/tmp/lp-timing.rust').read().split()]
-p = [int(x) for x in open('/tmp/lp-timing.python').read().split()]
-print(f'speed-up (whole process): {p[1]/r[1]:.1f}x median, {p[0]/r[0]:.1f}x best')"
+# Interleaved: each round runs both once, so the machine's drift reaches both alike.
+python3 tools/bench/time_command.py "$RUNS" "$JSON_BYTES" \
+  rust -- "$BIN" --event "$EVENT" \
+  --- python -- python3 tools/bench/log_processor_baseline.py "$EVENT"
 "$BIN" --event "$EVENT" | tail -1

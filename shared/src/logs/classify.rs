@@ -739,6 +739,15 @@ fn three_digit_status(b: &[u8]) -> Option<u16> {
 /// ELB (`time elb client:port backend:port t1 t2 t3 elb_status backend_status …`) access logs; the
 /// ELB's own status decides (it is what the client saw).
 fn elb_status(b: &[u8]) -> Option<u16> {
+    // Cheap refusal of most lines: an ELB line starts with its type word or an ISO time stamp.
+    // (The same first field as the split below: leading spaces skipped.)
+    let lead = b.iter().take_while(|c| **c == b' ').count();
+    let first = &b[lead..];
+    let starts_like_elb = matches!(first.first(), Some(b'h' | b'g' | b'w'))
+        || (first.first().is_some_and(u8::is_ascii_digit) && first.get(10) == Some(&b'T'));
+    if !starts_like_elb {
+        return None;
+    }
     let mut fields = b.split(|c| *c == b' ').filter(|f| !f.is_empty());
     let first = fields.next()?;
     let is_iso_time = |f: &[u8]| {
