@@ -145,7 +145,7 @@ fn escape_len(b: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-/// Bit `i` set when `b[at + i]` is `"`, `\\` or below 0x20, for the 64 bytes from `at`.
+/// Bit `i` set when `b[at + i]` is a quote, a backslash or below 0x20, for the 64 bytes from `at`.
 /// Panics unless `at + 64 <= b.len()`.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn specials64(b: &[u8], at: usize) -> u64 {
