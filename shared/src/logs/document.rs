@@ -752,6 +752,65 @@ mod tests {
         }
     }
 
+    /// Random long messages built from pieces that matter to the block scan (quotes, escapes of
+    /// every kind, broken escapes, control bytes, multi-byte characters) at random places: the
+    /// fast path either declines or reads exactly what serde reads, and it declines only what
+    /// serde rejects.
+    #[test]
+    fn random_long_messages_agree_with_serde() {
+        const PIECES: [&str; 14] = [
+            "a",
+            "word ",
+            "\\\"",
+            "\\\\",
+            "\\n",
+            "\\/",
+            "\\u00e9",
+            "\\ud83d\\ude00",
+            "é",
+            "😀",
+            "\\x",
+            "\\u12",
+            "\u{1}",
+            "\"",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut accepted, mut declined) = (0, 0);
+        for _ in 0..3000 {
+            let mut body = String::new();
+            let len = 40 + next() % 200;
+            while (body.len() as u64) < len {
+                // Mostly plain text, so most documents stay valid.
+                let piece = match next() % 100 {
+                    0..=59 => PIECES[0],
+                    60..=69 => PIECES[1],
+                    70..=97 => PIECES[2 + (next() % 8) as usize],
+                    _ => PIECES[10 + (next() % 4) as usize],
+                };
+                body.push_str(piece);
+            }
+            let text = format!(
+                r#"{{"logGroup":"/g","logEvents":[{{"id":"1","timestamp":1,"message":"{body}"}},{{"timestamp":2,"message":"x{body}"}}]}}"#
+            );
+            if agrees(&text) {
+                accepted += 1;
+            } else {
+                assert!(
+                    serde(&text).is_err(),
+                    "fast path declined a valid document: {text}"
+                );
+                declined += 1;
+            }
+        }
+        assert!(accepted > 300 && declined > 300, "{accepted} {declined}");
+    }
+
     #[test]
     fn small_decimal_reads_every_length() {
         for text in [
