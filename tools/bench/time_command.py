@@ -15,7 +15,6 @@ two or more commands, how many times slower each later command is than the first
 medians, ratio of the bests, and the median of the per-round ratios (the two runs of a round are
 milliseconds apart, so that one is the least affected by drift). Peak RSS is read from one more
 run under /usr/bin/time (a forked child's own rusage still counts the Python parent's pages).
-With TIMING_OUT set, writes "best median" in microseconds per command, one line each.
 """
 import os
 import statistics
@@ -93,9 +92,6 @@ def main() -> int:
               f"{summary[k][1] / summary[0][1]:.1f}x (medians), "
               f"{summary[k][0] / summary[0][0]:.1f}x (bests), "
               f"{paired:.1f}x (median of per-round ratios)")
-    if os.environ.get("TIMING_OUT"):
-        with open(os.environ["TIMING_OUT"], "w") as out:
-            out.writelines(f"{best} {median}\n" for best, median in summary)
     return 0
 
 
