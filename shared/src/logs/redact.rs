@@ -146,7 +146,7 @@ fn hints(text: &str) -> u8 {
         let after = &b[m.end()..];
         let plausible = match hint {
             // `bearer <token>`: whitespace must follow.
-            HINT_AUTH_SCHEME => after.first().is_some_and(u8::is_ascii_whitespace),
+            HINT_AUTH_SCHEME => after.first().is_some_and(is_regex_space),
             // `…password…=`, `…token…: `, `"…secret…": `: the rest of the name, an optional
             // closing quote, whitespace, then `=` or `:`.
             HINT_NAMED_SECRET => {
@@ -156,7 +156,7 @@ fn hints(text: &str) -> u8 {
                     .count();
                 let rest = &after[name..];
                 let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
-                let space = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+                let space = rest.iter().take_while(|c| is_regex_space(c)).count();
                 matches!(rest.get(space), Some(b'=' | b':'))
             }
             _ => true,
@@ -166,6 +166,11 @@ fn hints(text: &str) -> u8 {
         }
     }
     hints
+}
+
+/// The rules' ASCII `\s`: unlike `u8::is_ascii_whitespace`, it includes the vertical tab.
+fn is_regex_space(c: &u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
 /// Redacts credentials in `message` and truncates it to [`MAX_SAMPLE_CHARS`] characters.
@@ -292,6 +297,7 @@ mod tests {
             "token refresh failed: upstream 503",
             "the basic plan; a secret garden",
             "contraseña_password=ñandú",
+            "token\x0b=vertical-tab bearer\x0bxyz",
             "paſſword=hunter2 and \u{212a}ey",
             "Übergabe token=abc",
             "",
@@ -368,6 +374,7 @@ mod tests {
             " ",
             "\"",
             "=",
+            "\x0b",
             "&",
             ",",
             "x",
