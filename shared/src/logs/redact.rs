@@ -71,13 +71,13 @@ static RULES: [Rule; 6] = [
     ),
     // JSON members: "password": "…", "client_secret": "…", "token": "…".
     rule!(
-        r#"(?i)("[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|credential|authorization)[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*""#,
+        r#"(?i)("[\w.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|credential|authorization|signature)[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*""#,
         r#"${1}"[REDACTED]""#,
         HINT_NAMED_SECRET
     ),
     // key=value / key: value pairs (query strings, logfmt, headers).
     rule!(
-        r#"(?i)\b([\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|credential|authorization)[\w.-]*)(\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&,;"']+)"#,
+        r#"(?i)\b([\w.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|credential|authorization|signature)[\w.-]*)(\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&,;"']+)"#,
         "${1}${2}[REDACTED]",
         HINT_NAMED_SECRET
     ),
@@ -114,6 +114,7 @@ const HINT_WORDS: &[(&str, u8)] = &[
     ("password", HINT_NAMED_SECRET),
     ("passwd", HINT_NAMED_SECRET),
     ("pwd", HINT_NAMED_SECRET),
+    ("passphrase", HINT_NAMED_SECRET),
     ("secret", HINT_NAMED_SECRET),
     ("token", HINT_NAMED_SECRET),
     ("apikey", HINT_NAMED_SECRET),
@@ -121,6 +122,8 @@ const HINT_WORDS: &[(&str, u8)] = &[
     ("api-key", HINT_NAMED_SECRET),
     ("credential", HINT_NAMED_SECRET),
     ("authorization", HINT_NAMED_SECRET),
+    // `X-Amz-Signature=` makes a presigned S3 URL usable by whoever reads the alert.
+    ("signature", HINT_NAMED_SECRET),
     ("://", HINT_URL),
     ("eyJ", HINT_JWT),
 ];
@@ -267,6 +270,12 @@ mod tests {
                 "topsecret",
             ),
             ("x-api-key=K-123 ok", "x-api-key=[REDACTED]", "K-123"),
+            (
+                "GET https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-SignedHeaders=host&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024 200",
+                "X-Amz-SignedHeaders=host&X-Amz-Signature=[REDACTED] 200",
+                "fe5f80f7",
+            ),
+            ("ssh-keygen passphrase: 'open sesame'", "passphrase: [REDACTED]", "sesame"),
         ];
         for (input, expected, secret) in cases {
             let out = sample_text(input);
@@ -298,6 +307,7 @@ mod tests {
             "the basic plan; a secret garden",
             "contraseña_password=ñandú",
             "token\x0b=vertical-tab bearer\x0bxyz",
+            "X-Amz-SignedHeaders=host&X-Amz-Signature=abc&key_passphrase=x",
             "paſſword=hunter2 and \u{212a}ey",
             "Übergabe token=abc",
             "",
