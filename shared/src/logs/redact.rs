@@ -38,6 +38,8 @@ const HINT_AWS_KEY: u8 = 1 << 1;
 const HINT_NAMED_SECRET: u8 = 1 << 2;
 const HINT_URL: u8 = 1 << 3;
 const HINT_JWT: u8 = 1 << 4;
+const HINT_TOKEN_SHAPE: u8 = 1 << 5;
+const HINT_PRIVATE_KEY: u8 = 1 << 6;
 #[cfg(test)]
 const ALL_HINTS: u8 = u8::MAX;
 
@@ -56,7 +58,13 @@ macro_rules! rule {
     };
 }
 
-static RULES: [Rule; 6] = [
+static RULES: [Rule; 8] = [
+    // PEM private keys, to the END line or, when the window cut it off, to the end of the text.
+    rule!(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.)*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+        "[REDACTED-PRIVATE-KEY]",
+        HINT_PRIVATE_KEY
+    ),
     // Authorization headers and bearer tokens.
     rule!(
         r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9\-._~+/]+=*",
@@ -68,6 +76,12 @@ static RULES: [Rule; 6] = [
         r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b",
         "[REDACTED-AWS-KEY]",
         HINT_AWS_KEY
+    ),
+    // Tokens recognisable by their prefix alone: Slack, GitHub, GitLab, Stripe.
+    rule!(
+        r"\b(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|gh[opsur]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|[rs]k_live_[A-Za-z0-9]{16,})",
+        "[REDACTED-TOKEN]",
+        HINT_TOKEN_SHAPE
     ),
     // JSON members: "password": "…", "client_secret": "…", "token": "…".
     rule!(
@@ -126,6 +140,16 @@ const HINT_WORDS: &[(&str, u8)] = &[
     ("signature", HINT_NAMED_SECRET),
     ("://", HINT_URL),
     ("eyJ", HINT_JWT),
+    ("xox", HINT_TOKEN_SHAPE),
+    ("ghp_", HINT_TOKEN_SHAPE),
+    ("gho_", HINT_TOKEN_SHAPE),
+    ("ghs_", HINT_TOKEN_SHAPE),
+    ("ghu_", HINT_TOKEN_SHAPE),
+    ("ghr_", HINT_TOKEN_SHAPE),
+    ("github_pat_", HINT_TOKEN_SHAPE),
+    ("glpat-", HINT_TOKEN_SHAPE),
+    ("k_live_", HINT_TOKEN_SHAPE),
+    ("PRIVATE KEY-----", HINT_PRIVATE_KEY),
 ];
 
 /// A contiguous NFA rather than the default DFA: it builds in 0.08 ms instead of 0.2 ms (paid
@@ -276,6 +300,31 @@ mod tests {
                 "fe5f80f7",
             ),
             ("ssh-keygen passphrase: 'open sesame'", "passphrase: [REDACTED]", "sesame"),
+            (
+                "slack post failed with xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+                "failed with [REDACTED-TOKEN]",
+                "AbCdEf",
+            ),
+            (
+                "git clone https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/o/r",
+                "https://[REDACTED-TOKEN]@github.com",
+                "ghp_0123",
+            ),
+            (
+                "charge with sk_live_4eC39HqLyjWDarjtT1zdp7dc failed",
+                "charge with [REDACTED-TOKEN] failed",
+                "4eC39Hq",
+            ),
+            (
+                "loaded key -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY----- ok",
+                "loaded key [REDACTED-PRIVATE-KEY] ok",
+                "MIIEpA",
+            ),
+            (
+                "cut off -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA",
+                "cut off [REDACTED-PRIVATE-KEY]",
+                "b3Blbn",
+            ),
         ];
         for (input, expected, secret) in cases {
             let out = sample_text(input);
@@ -308,6 +357,9 @@ mod tests {
             "contraseña_password=ñandú",
             "token\x0b=vertical-tab bearer\x0bxyz",
             "X-Amz-SignedHeaders=host&X-Amz-Signature=abc&key_passphrase=x",
+            "tokens: xoxp-1234567890-abcdef ghs_0123456789abcdefghijABCDEFGHIJ012345 rk_live_0123456789abcdef",
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----",
+            "the xoxo gossip; ghp_short; sk_live_",
             "paſſword=hunter2 and \u{212a}ey",
             "Übergabe token=abc",
             "",
@@ -389,6 +441,9 @@ mod tests {
             ",",
             "x",
             "ZZ",
+            "xoxb-0123456789-",
+            "-----BEGIN RSA PRIVATE KEY-----\n",
+            "-----END RSA PRIVATE KEY-----",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..3000 {
