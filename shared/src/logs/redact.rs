@@ -43,6 +43,14 @@ const HINT_PRIVATE_KEY: u8 = 1 << 6;
 #[cfg(test)]
 const ALL_HINTS: u8 = u8::MAX;
 
+/// Words that make a key name a secret's (`db_password`, `X-Amz-Signature`), as one regex
+/// alternation shared by the JSON-member and `key=value` rules; [`HINT_WORDS`] lists them too.
+macro_rules! secret_key_words {
+    () => {
+        "password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|credential|authorization|signature"
+    };
+}
+
 macro_rules! rule {
     ($pattern:expr, $replacement:expr, $hint:expr) => {
         Rule {
@@ -85,13 +93,21 @@ static RULES: [Rule; 8] = [
     ),
     // JSON members: "password": "…", "client_secret": "…", "token": "…".
     rule!(
-        r#"(?i)("[\w.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|credential|authorization|signature)[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*""#,
+        concat!(
+            r#"(?i)("[\w.-]*(?:"#,
+            secret_key_words!(),
+            r#")[\w.-]*"\s*:\s*)"(?:[^"\\]|\\.)*""#
+        ),
         r#"${1}"[REDACTED]""#,
         HINT_NAMED_SECRET
     ),
     // key=value / key: value pairs (query strings, logfmt, headers).
     rule!(
-        r#"(?i)\b([\w.-]*(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|credential|authorization|signature)[\w.-]*)(\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&,;"']+)"#,
+        concat!(
+            r#"(?i)\b([\w.-]*(?:"#,
+            secret_key_words!(),
+            r#")[\w.-]*)(\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s&,;"']+)"#
+        ),
         "${1}${2}[REDACTED]",
         HINT_NAMED_SECRET
     ),
@@ -254,6 +270,15 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// Each `(input, expected, secret)`: the sample contains `expected` and not `secret`.
+    fn assert_redacted(cases: &[(&str, &str, &str)]) {
+        for (input, expected, secret) in cases {
+            let out = sample_text(input);
+            assert!(out.contains(expected), "{input:?} -> {out:?}");
+            assert!(!out.contains(secret), "{input:?} leaked in {out:?}");
+        }
+    }
+
     #[test]
     fn redacts_credentials() {
         let cases = [
@@ -326,11 +351,7 @@ mod tests {
                 "b3Blbn",
             ),
         ];
-        for (input, expected, secret) in cases {
-            let out = sample_text(input);
-            assert!(out.contains(expected), "{input:?} -> {out:?}");
-            assert!(!out.contains(secret), "{input:?} leaked in {out:?}");
-        }
+        assert_redacted(&cases);
     }
 
     #[test]
@@ -406,11 +427,7 @@ mod tests {
                 "abcDEF",
             ),
         ];
-        for (input, expected, secret) in cases {
-            let out = sample_text(input);
-            assert!(out.contains(expected), "{input:?} -> {out:?}");
-            assert!(!out.contains(secret), "{input:?} leaked in {out:?}");
-        }
+        assert_redacted(&cases);
     }
 
     #[test]
