@@ -2,6 +2,11 @@ use std::sync::Arc;
 
 use log_processor::{Config, Processor};
 
+// Megabyte-sized buffers (event body, decoded gzip, event index) on transparent huge pages:
+// ~1 ms less page faulting per 1 MB payload (see shared::huge_pages).
+#[global_allocator]
+static ALLOCATOR: shared::huge_pages::HugePageAlloc = shared::huge_pages::HugePageAlloc;
+
 // One thread: an invocation is one sequential pass, and worker threads only add start-up time.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -4,12 +4,13 @@
 //! zlib and with a SIMD CRC-32. Its safe Rust wrapper (`libdeflater`) only exposes the
 //! single-member call, which silently ignores everything after the first member, so this module
 //! calls `libdeflate_gzip_decompress_ex` (which reports the input bytes consumed) through
-//! `libdeflate-sys`, member after member. This module and the SSE2 string search in
-//! [`super::document`] hold the crate's only `unsafe`.
+//! `libdeflate-sys`, member after member. This module, the SSE2 string search in
+//! [`super::document`] and the allocator in [`crate::huge_pages`] hold the crate's only `unsafe`.
 
 use std::alloc::{self, Layout};
 use std::ptr::NonNull;
 
+use crate::huge_pages::{prefer_huge_pages, HUGE_PAGE};
 use libdeflate_sys::{
     libdeflate_alloc_decompressor, libdeflate_decompressor, libdeflate_free_decompressor,
     libdeflate_gzip_decompress_ex, libdeflate_result_LIBDEFLATE_INSUFFICIENT_SPACE,
@@ -137,8 +138,6 @@ pub struct Inflated {
     layout: Layout,
 }
 
-const HUGE_PAGE: usize = 2 << 20;
-
 impl Inflated {
     fn with_capacity(capacity: usize) -> Result<Self, GzipError> {
         let layout = if capacity >= 2 * HUGE_PAGE {
@@ -203,19 +202,6 @@ impl PartialEq for Inflated {
     fn eq(&self, other: &Self) -> bool {
         **self == **other
     }
-}
-
-/// Asks the kernel to back the buffer with transparent huge pages. Advice only; where THP is
-/// off (or not Linux) nothing changes.
-fn prefer_huge_pages(ptr: NonNull<u8>, len: usize) {
-    #[cfg(target_os = "linux")]
-    // SAFETY: madvise(MADV_HUGEPAGE) is advisory and does not change the contents of the range,
-    // which is exactly this buffer's own (page-aligned) allocation.
-    unsafe {
-        libc::madvise(ptr.as_ptr().cast(), len, libc::MADV_HUGEPAGE);
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (ptr, len);
 }
 
 /// The last member's ISIZE trailer (its size mod 2^32) is exact for the common single-member
