@@ -224,17 +224,14 @@ impl GroupSummary {
         );
         let Some(source) = source else { return };
         let sample_at = self.sample_at;
-        let tracked = self.sources.len() < MAX_TRACKED_SOURCES || self.sources.contains_key(source);
-        if !tracked {
-            return;
-        }
         let needs_sample = {
-            // Look up before inserting: most failed logins come from a source already seen.
-            if !self.sources.contains_key(source) {
-                self.sources
-                    .insert(source.to_owned(), SourceStats::default());
-            }
-            let Some(stats) = self.sources.get_mut(source) else {
+            // One lookup for the usual case, a source already seen; a new source is tracked
+            // while there is room.
+            let stats = if let Some(stats) = self.sources.get_mut(source) {
+                stats
+            } else if self.sources.len() < MAX_TRACKED_SOURCES {
+                self.sources.entry(source.to_owned()).or_default()
+            } else {
                 return;
             };
             stats.count += 1;

@@ -339,3 +339,43 @@ fn brute_force_samples_are_redacted_when_the_alert_takes_them() {
     assert_eq!(sample.log_stream.as_deref(), Some("s"));
     assert!(sample.timestamp.is_some());
 }
+
+/// Past `MAX_TRACKED_SOURCES` distinct sources, new ones are counted but not tracked, and the
+/// sources already tracked keep counting.
+#[test]
+fn tracked_sources_are_capped_and_tracked_ones_keep_counting() {
+    use super::aggregate::MAX_TRACKED_SOURCES;
+    use super::classify::{Classification, FailedLogin};
+    use std::borrow::Cow;
+
+    let failed_from = |source: String| Classification {
+        failed_login: Some(FailedLogin {
+            user: Some(Cow::Borrowed("root")),
+            source: Some(Cow::Owned(source)),
+            publickey_probe: None,
+        }),
+        ..Classification::default()
+    };
+    let mut group = GroupSummary::new("/g", "123456789012", 5);
+    let extra = 3;
+    for i in 0..MAX_TRACKED_SOURCES + extra {
+        group.add(
+            1_000,
+            "line",
+            0,
+            &failed_from(format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255)),
+        );
+    }
+    for _ in 0..4 {
+        group.add(2_000, "line", 0, &failed_from("10.0.0.0".to_owned()));
+    }
+    assert_eq!(group.sources.len(), MAX_TRACKED_SOURCES);
+    assert_eq!(
+        group.counts.failed_logins,
+        (MAX_TRACKED_SOURCES + extra + 4) as u64
+    );
+    assert_eq!(group.sources["10.0.0.0"].count, 5);
+    let last = MAX_TRACKED_SOURCES + extra - 1;
+    let untracked = format!("10.{}.{}.{}", last >> 16, (last >> 8) & 255, last & 255);
+    assert!(!group.sources.contains_key(&untracked));
+}

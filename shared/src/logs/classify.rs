@@ -27,6 +27,18 @@ macro_rules! finder {
     }};
 }
 
+/// `split_once!(text, "literal")`: `text.split_once("literal")` with a [`finder!`] (std builds a
+/// new two-way searcher on every call).
+macro_rules! split_once {
+    ($text:expr, $needle:literal) => {{
+        let text: &str = $text;
+        finder!($needle)
+            .find(text.as_bytes())
+            // The needle is ASCII, so both ends are character boundaries.
+            .map(|at| (&text[..at], &text[at + $needle.len()..]))
+    }};
+}
+
 /// `has!(text, "literal")`: whether `text` (`&str` or `&[u8]`) contains the literal.
 macro_rules! has {
     ($line:expr, $needle:literal) => {{
@@ -697,9 +709,10 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
         if !is_clf_time {
             continue;
         }
-        let close = memchr::memchr(b']', t)?;
+        // Both a few bytes away: a plain scan beats memchr's set-up.
+        let close = t.iter().position(|&c| c == b']')?;
         let after_time = &t[close + 1..];
-        let quote = memchr::memchr(b'"', after_time)?;
+        let quote = after_time.iter().position(|&c| c == b'"')?;
         let mut rest = &after_time[quote + 1..];
         // Find the closing quote, skipping `\"` escapes (Apache escapes quotes in the request).
         // Plain text: a quote after an odd run of backslashes is escaped. JSON-escaped text: every
@@ -855,7 +868,7 @@ fn login<'a>(user: Option<Cow<'a, str>>, source: Option<Cow<'a, str>>) -> Option
 fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
     let at = finder!("Failed ").find(line.as_bytes())?;
     let rest = &line[at + "Failed ".len()..];
-    let (method, rest) = rest.split_once(" for ")?;
+    let (method, rest) = split_once!(rest, " for ")?;
     // sshd's method names (and app logs' "Failed login for …"); "Failed payment for order 1
     // from customer 2" is not an authentication.
     const SSHD_METHODS: &[&str] = &[
@@ -887,7 +900,7 @@ fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
     let (user, rest) = if let Some(r) = rest.strip_prefix("from ") {
         ("", r)
     } else {
-        rest.split_once(" from ")?
+        split_once!(rest, " from ")?
     };
     let mut words = rest.split(' ');
     let source = words.next().and_then(clean);
@@ -922,7 +935,7 @@ fn invalid_user(line: &str) -> Option<FailedLogin<'_>> {
     let (user, source) = if let Some(r) = rest.strip_prefix("from ") {
         ("", Some(r))
     } else {
-        match rest.split_once(" from ") {
+        match split_once!(rest, " from ") {
             Some((u, r)) => (u, Some(r)),
             None => (rest.split(' ').next().unwrap_or(""), None),
         }
@@ -1023,9 +1036,10 @@ fn looks_like_host(s: &str) -> bool {
 }
 
 /// `key=VALUE` from a PAM line (`rhost=`, `user=`; not `ruser=`).
-fn pam_field<'a>(line: &'a str, key: &str) -> Option<Cow<'a, str>> {
+fn pam_field<'a>(line: &'a str, key: &memmem::Finder<'_>) -> Option<Cow<'a, str>> {
     let mut from = 0;
-    while let Some(at) = line[from..].find(key).map(|i| i + from) {
+    while let Some(at) = key.find(&line.as_bytes()[from..]).map(|i| i + from) {
+        let key = key.needle();
         from = at + key.len();
         let boundary = at == 0 || line.as_bytes()[at - 1].is_ascii_whitespace();
         if boundary {
@@ -1085,7 +1099,10 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if bits.has(L_FAIL) {
         if has!(line, "authentication failure;") || has!(line, "authentication failures;") {
-            return login(pam_field(line, "user="), pam_field(line, "rhost="));
+            return login(
+                pam_field(line, finder!("user=")),
+                pam_field(line, finder!("rhost=")),
+            );
         }
         if sshd && has!(line, "Too many authentication failures") {
             if let Some(c) = TOO_MANY_DISCONNECTING.captures(line) {
