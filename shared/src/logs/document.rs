@@ -683,10 +683,14 @@ mod tests {
     /// on and after the 64-byte block edges.
     #[test]
     fn string_end_agrees_with_the_portable_scan_at_every_offset() {
-        let pieces: [&[u8]; 9] = [
+        let pieces: [&[u8]; 12] = [
             b"\"",
             b"\\\"",
             b"\\\\",
+            // Backslash runs of 3, 4 and 5 before a quote: escaped, closing, escaped.
+            b"\\\\\\\"",
+            b"\\\\\\\\\"",
+            b"\\\\\\\\\\\"",
             b"\\u00e9",
             b"\\x",
             b"\\u12",
