@@ -511,12 +511,20 @@ fn text_error(line: &str, bits: Bits) -> bool {
         }
     }
     if !bits.any(SEVERITY_BITS) {
-        return false;
+        return dotnet_console_error(line);
     }
     if let Some(verdict) = logfmt_level(b) {
         return verdict;
     }
     header_severity(line)
+}
+
+/// .NET's console logger (`Microsoft.Extensions.Logging`, the ASP.NET Core default) starts each
+/// entry with a four-letter level: `fail: Category[EventId]` is Error (`crit:` is read as a
+/// header token like any other).
+fn dotnet_console_error(line: &str) -> bool {
+    line.strip_prefix("fail: ")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 /// klog (`E0523 12:00:00.123456 …`) and syslog `<PRI>` headers carry the severity up front.
@@ -1660,11 +1668,20 @@ fn json_level(obj: &Map<String, Value>) -> Option<bool> {
     verdict
 }
 
-/// Lambda JSON-format platform records: `platform.report` (and `platform.initReport`) whose
-/// `record.status` is not `success`.
+/// Lambda JSON-format platform records that end a phase (`platform.report`, `…RuntimeDone`, the
+/// init and SnapStart restore ones) whose `record.status` is not `success` (`error`, `timeout`,
+/// `failure`). Counted per record, as `Task timed out` and its `REPORT` line are in text format.
 fn lambda_platform_json(obj: &Map<String, Value>) -> Option<bool> {
+    const WITH_STATUS: &[&str] = &[
+        "platform.report",
+        "platform.initReport",
+        "platform.restoreReport",
+        "platform.runtimeDone",
+        "platform.initRuntimeDone",
+        "platform.restoreRuntimeDone",
+    ];
     let kind = obj.get("type")?.as_str()?;
-    if kind != "platform.report" && kind != "platform.initReport" {
+    if !WITH_STATUS.contains(&kind) {
         return None;
     }
     let status = obj
