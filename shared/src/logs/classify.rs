@@ -452,8 +452,11 @@ fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
         error: text_error(line, bits),
         ..Classification::default()
     };
-    // `error: PAM: Authentication error for …` carries no auth literal of its own.
-    if bits.any(AUTH_BITS) || (bits.any(SEVERITY_BITS) && has!(line, "PAM: ")) {
+    // `error: PAM: Authentication error for …` and Keycloak's `type=LOGIN_ERROR` carry no auth
+    // literal of their own.
+    if bits.any(AUTH_BITS)
+        || (bits.any(SEVERITY_BITS) && (has!(line, "PAM: ") || has!(line, "LOGIN_ERROR")))
+    {
         c.failed_login = failed_login_text(line, bits);
         if c.failed_login.is_none() && bits.has(L_ACCEPTED) {
             c.accepted_login = accepted_login(line);
@@ -463,19 +466,6 @@ fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
 }
 
 // ----- errors in text lines
-
-const ERROR_LEVELS: &[&str] = &[
-    "error",
-    "err",
-    "fatal",
-    "critical",
-    "crit",
-    "alert",
-    "emerg",
-    "emergency",
-    "panic",
-    "severe",
-];
 
 /// `Some(true)` for an error level word, `Some(false)` for another level word (any case).
 fn level_word(word: &[u8]) -> Option<bool> {
@@ -650,6 +640,16 @@ fn token_level(raw: &str) -> Option<bool> {
     }
     if core.is_empty() || core.len() > 40 {
         return None;
+    }
+    // Monolog (Laravel, Symfony): `[2024-05-01 12:00:00] production.ERROR: …`.
+    if colon {
+        if let Some((_, level)) = core.rsplit_once('.') {
+            if !level.is_empty() && level.bytes().all(|c| c.is_ascii_uppercase()) {
+                if let Some(verdict) = level_word(level.as_bytes()) {
+                    return Some(verdict);
+                }
+            }
+        }
     }
     // `[core:error]` (Apache 2.4) and `ERROR:root:message` (Python basicConfig).
     let (first, last) = match (core.find(':'), core.rfind(':')) {
@@ -840,6 +840,10 @@ login_regexes! {
     NGINX_BASIC = r#"\*\d+ user "([^"]*)"(?:: password mismatch| was not found in "[^"]*"), client: ([^,\s]+)"#;
     FAILLOCK = r"Consecutive login failures for user (\S+)";
     SASL = r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed";
+    PROFTPD = r"\(\S*\[([^\]\s]+)\]\)[: -]+USER (\S+?):? \(Login failed\)";
+    GITLAB = r"Failed Login: username=(\S+) ip=(\S+)";
+    KEYCLOAK_USER = r#"[ ,]username="?([^",\s]+)"#;
+    KEYCLOAK_IP = r#"[ ,]ipAddress="?([^",\s]+)"#;
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1082,6 +1086,12 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         if let Some(found) = failed_method(line, sshd) {
             return Some(found);
         }
+        // GitLab's auth log.
+        if has!(line, "Failed Login: username=") {
+            if let Some(c) = GITLAB.captures(line) {
+                return login(cap(&c, 1), cap(&c, 2));
+            }
+        }
     }
     if sshd && (bits.has(L_INVALID) || bits.has(L_ILLEGAL)) {
         if has!(line, "input_userauth_request: ") {
@@ -1285,8 +1295,27 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 return login(None, cap(&c, 1));
             }
         }
+        if has!(line, " (Login failed)") {
+            if let Some(c) = PROFTPD.captures(line) {
+                return login(cap(&c, 2), cap(&c, 1));
+            }
+        }
     }
-    None
+    keycloak_login_error(line)
+}
+
+/// Keycloak's event logger: `type=LOGIN_ERROR, realmId=…, ipAddress=IP, error=…, username=U`
+/// (values quoted since Keycloak 17).
+fn keycloak_login_error(line: &str) -> Option<FailedLogin<'_>> {
+    if !(has!(line, "type=LOGIN_ERROR,") || has!(line, "type=\"LOGIN_ERROR\",")) {
+        return None;
+    }
+    let user = KEYCLOAK_USER
+        .captures(line)
+        .and_then(|c| cap(&c, 1))
+        .filter(|u| u != "null");
+    let source = KEYCLOAK_IP.captures(line).and_then(|c| cap(&c, 1));
+    login(user, source)
 }
 
 fn accepted_login(line: &str) -> Option<Connection<'_>> {
@@ -1637,9 +1666,7 @@ fn json_level(obj: &Map<String, Value>) -> Option<bool> {
                     continue; // an HTTP status written as a string
                 }
                 let s = s.trim();
-                if ERROR_LEVELS.iter().any(|l| s.eq_ignore_ascii_case(l))
-                    || s.eq_ignore_ascii_case("dpanic")
-                {
+                if level_word(s.as_bytes()) == Some(true) || s.eq_ignore_ascii_case("dpanic") {
                     return Some(true);
                 }
                 if verdict.is_none() {
@@ -1662,7 +1689,7 @@ fn json_level(obj: &Map<String, Value>) -> Option<bool> {
     }
     if verdict.is_none() {
         if let Some(Value::String(s)) = path(obj, "log.level") {
-            return Some(ERROR_LEVELS.iter().any(|l| s.eq_ignore_ascii_case(l)));
+            return Some(level_word(s.trim().as_bytes()) == Some(true));
         }
     }
     verdict
@@ -1808,10 +1835,16 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         "type",
         "eventName",
     ];
+    // The whole name, or its part after a namespace (`auth.login_failed`, `user:login.failed`).
+    let failed_name = |v: &str| {
+        std::iter::once(v)
+            .chain(v.match_indices(['.', ':']).map(|(at, _)| &v[at + 1..]))
+            .any(|name| FAILED_EVENT_NAMES.contains(&normalised(name).as_str()))
+    };
     let mut is_failed = event_names.iter().any(|k| {
         path(obj, k)
             .and_then(Value::as_str)
-            .is_some_and(|v| FAILED_EVENT_NAMES.contains(&normalised(v).as_str()))
+            .is_some_and(failed_name)
     });
     if !is_failed {
         let outcome = ["outcome", "event.outcome", "result", "auth_result"]
