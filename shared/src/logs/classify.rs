@@ -381,6 +381,53 @@ fn ends_inside_key(rest: &[u8]) -> bool {
     rest.starts_with(b"\":") || rest.starts_with(b"\\\":")
 }
 
+/// Positions of the colons in `hay`. A JSON log has a dozen in a few hundred bytes (keys, times),
+/// where restarting `memchr` for each one cost more than finding them: on x86-64 this compares
+/// 64 bytes at a time into a bit mask (SSE2) and walks its bits.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn colons(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let blocks = hay.chunks_exact(64);
+    let tail_at = hay.len() - blocks.remainder().len();
+    let tail = memchr::memchr_iter(b':', blocks.remainder()).map(move |i| tail_at + i);
+    blocks
+        .enumerate()
+        .flat_map(|(block, chunk)| {
+            let chunk: &[u8; 64] = chunk.try_into().expect("64-byte block");
+            let mut mask = colon_mask(chunk);
+            std::iter::from_fn(move || {
+                (mask != 0).then(|| {
+                    let at = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    block * 64 + at
+                })
+            })
+        })
+        .chain(tail)
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn colons(hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b':', hay)
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn colon_mask(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    // SAFETY: this build targets CPUs with SSE2 (the cfg above; every x86-64 CPU has it), and
+    // each load reads 16 bytes inside the 64-byte block.
+    unsafe {
+        let colon = _mm_set1_epi8(b':' as i8);
+        let mut mask = 0u64;
+        for (i, chunk) in block.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            mask |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) as u16) << (16 * i);
+        }
+        mask
+    }
+}
+
 /// Level- and status-like keys whose numeric value can make an event an error or a 5xx: a
 /// superset of the numeric cases of [`LEVEL_KEYS`] and [`HTTP_STATUS_KEYS`] (the full look
 /// decides). Matched on the innermost key, so `{"http":{"status_code":502}}` counts.
@@ -401,7 +448,7 @@ fn numeric_sensitive_key(key: &[u8]) -> bool {
 /// [`JSON_NUMBER_6`]. Numbers under other keys (`"duration_ms":530`) set nothing.
 fn numeric_level_or_status(hay: &[u8]) -> u64 {
     let mut found = 0u64;
-    for colon in memchr::memchr_iter(b':', hay) {
+    for colon in colons(hay) {
         // Only right after a key (`"…" :`), not inside `12:59` or a URL.
         let before = hay[..colon].trim_ascii_end();
         let Some(key_and_quote) = before.strip_suffix(b"\"") else {
@@ -1897,6 +1944,31 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
 #[cfg(test)]
 mod gate_index_tests {
     use super::*;
+
+    /// The block scan finds exactly the colons `memchr` finds, at every length around the block
+    /// edges and with colons on, before and after them.
+    #[test]
+    fn colons_are_found_like_memchr_finds_them() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..=200 {
+            for _ in 0..20 {
+                let hay: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        match state % 5 {
+                            0 => b':',
+                            1 => b'"',
+                            _ => b'a' + (state % 26) as u8,
+                        }
+                    })
+                    .collect();
+                let expected: Vec<usize> = memchr::memchr_iter(b':', &hay).collect();
+                assert_eq!(colons(&hay).collect::<Vec<_>>(), expected, "{len}");
+            }
+        }
+    }
 
     #[test]
     fn named_indices_point_at_their_literals() {
