@@ -749,6 +749,9 @@ enum Quoting {
 
 /// Common/combined log format: `… [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" STATUS SIZE …`.
 /// The status is the token right after the first quoted field that follows the time stamp.
+/// Also Envoy's default access log (App Mesh, ECS Service Connect, Istio), which stamps ISO 8601:
+/// `[2026-11-23T04:00:00.310Z] "GET / HTTP/1.1" 503 UF …`, and HAProxy's HTTP log, whose status
+/// follows the timers ([`haproxy_status`]).
 fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
     let window = &b[..b.len().min(512)];
     let mut from = 0;
@@ -761,12 +764,37 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
             && t[3].is_ascii_alphabetic()
             && t[6] == b'/'
             && t[11] == b':';
-        if !is_clf_time {
+        let is_iso_time = t.len() >= 20
+            && t[..4].iter().all(u8::is_ascii_digit)
+            && t[4] == b'-'
+            && t[7] == b'-'
+            && t[10] == b'T'
+            && t[13] == b':';
+        if !is_clf_time && !is_iso_time {
             continue;
         }
         // Both a few bytes away: a plain scan beats memchr's set-up.
         let close = t.iter().position(|&c| c == b']')?;
         let after_time = &t[close + 1..];
+        if is_iso_time {
+            // Envoy: the request (`"METHOD path protocol"`) follows the time stamp directly.
+            // Many app logs start with an ISO time in brackets; only this shape is an access log.
+            let request = match quoting {
+                Quoting::Plain => after_time.strip_prefix(b" \""),
+                Quoting::JsonEscaped => after_time.strip_prefix(b" \\\""),
+            };
+            let method_len = request.map_or(0, |r| {
+                r.iter().take_while(|c| c.is_ascii_uppercase()).count()
+            });
+            if !(3..=10).contains(&method_len) || request?.get(method_len) != Some(&b' ') {
+                continue;
+            }
+        } else if !matches!(after_time.get(1), Some(b'"' | b'\\')) {
+            // Not the quoted request of a common/combined line (the usual case): HAProxy?
+            if let Some(status) = haproxy_status(after_time) {
+                return Some(status);
+            }
+        }
         let quote = after_time.iter().position(|&c| c == b'"')?;
         let mut rest = &after_time[quote + 1..];
         // Find the closing quote, skipping `\"` escapes (Apache escapes quotes in the request).
@@ -787,6 +815,33 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
         return three_digit_status(rest.strip_prefix(b" ")?);
     }
     None
+}
+
+/// HAProxy's HTTP log (`option httplog`), after the accept date:
+/// ` FRONTEND BACKEND/SERVER TR/Tw/Tc/Tr/Ta STATUS BYTES …` (four timers before HAProxy 1.5;
+/// a timer is -1 when its phase never happened, and Ta may carry a `+`).
+#[inline(never)]
+fn haproxy_status(after_time: &[u8]) -> Option<u16> {
+    let mut fields = after_time.strip_prefix(b" ")?.split(|c| *c == b' ');
+    let frontend = fields.next()?;
+    let backend = fields.next()?;
+    let timers = fields.next()?;
+    let is_timer = |t: &[u8]| {
+        let digits = t
+            .strip_prefix(b"+")
+            .or_else(|| t.strip_prefix(b"-"))
+            .unwrap_or(t);
+        !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+    };
+    let timer_count = timers.split(|c| *c == b'/').count();
+    if frontend.is_empty()
+        || !backend.contains(&b'/')
+        || !(4..=5).contains(&timer_count)
+        || !timers.split(|c| *c == b'/').all(is_timer)
+    {
+        return None;
+    }
+    three_digit_status(fields.next()?)
 }
 
 fn three_digit_status(b: &[u8]) -> Option<u16> {
