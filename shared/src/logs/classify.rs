@@ -946,6 +946,11 @@ login_regexes! {
     GITLAB = r"Failed Login: username=(\S+) ip=(\S+)";
     KEYCLOAK_USER = r#"[ ,]username="?([^",\s]+)"#;
     KEYCLOAK_IP = r#"[ ,]ipAddress="?([^",\s]+)"#;
+    WINDOWS_XML_4625 = r"<EventID(?:\s[^>]*)?>4625</EventID>";
+    WINDOWS_XML_USER = r#"<Data Name=['"]TargetUserName['"]>([^<]*)</Data>"#;
+    WINDOWS_XML_IP = r#"<Data Name=['"]IpAddress['"]>([^<]*)</Data>"#;
+    WINDOWS_TEXT_USER = r"(?s)Account For Which Logon Failed:.*?Account Name:[ \t]*([^\r\n\t]*)";
+    WINDOWS_TEXT_IP = r"Source Network Address:[ \t]*([^\s]*)";
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1264,6 +1269,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             let user = CHKPWD.captures(line).and_then(|c| cap(&c, 1));
             return login(user, None);
         }
+        if let Some(found) = windows_logon_failure(line) {
+            return Some(found);
+        }
         if has!(line, "(auth failed, ") {
             let user = DOVECOT_USER.captures(line).and_then(|c| cap(&c, 1));
             let source = DOVECOT_RIP.captures(line).and_then(|c| cap(&c, 1));
@@ -1363,6 +1371,30 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     web_or_mail_login(line, bits)
+}
+
+/// Windows Security event 4625 ("An account failed to log on": RDP, SMB, WinRM) as the
+/// CloudWatch agent ships it: its XML (the default `event_format`) or its text form
+/// `[Security] [LEVEL] [4625] [Microsoft-Windows-Security-Auditing] [HOST] [message]`.
+fn windows_logon_failure(line: &str) -> Option<FailedLogin<'_>> {
+    if !has!(line, "Microsoft-Windows-Security-Auditing") {
+        return None;
+    }
+    let (user, source) = if has!(line, "] [4625] [Microsoft-Windows-Security-Auditing] [") {
+        (
+            WINDOWS_TEXT_USER.captures(line).and_then(|c| cap(&c, 1)),
+            WINDOWS_TEXT_IP.captures(line).and_then(|c| cap(&c, 1)),
+        )
+    } else if has!(line, "<EventID") && WINDOWS_XML_4625.is_match(line) {
+        (
+            WINDOWS_XML_USER.captures(line).and_then(|c| cap(&c, 1)),
+            WINDOWS_XML_IP.captures(line).and_then(|c| cap(&c, 1)),
+        )
+    } else {
+        return None;
+    };
+    // `clean` drops Windows' `-` (a local logon has no network address).
+    login(user, source)
 }
 
 /// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, faillock
