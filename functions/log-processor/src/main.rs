@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 
 use log_processor::{Config, Processor};
 
@@ -6,6 +6,7 @@ use log_processor::{Config, Processor};
 // ~1 ms less page faulting per 1 MB payload (see shared::huge_pages).
 #[global_allocator]
 static ALLOCATOR: shared::huge_pages::HugePageAlloc = shared::huge_pages::HugePageAlloc;
+static KEEP_LARGE_BLOCKS: Once = Once::new();
 
 // One thread: an invocation is one sequential pass, and worker threads only add start-up time.
 #[tokio::main(flavor = "current_thread")]
@@ -15,7 +16,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let processor: Arc<Processor> = Arc::new(log_processor::build(config).await);
     shared::replay::serve_or_replay(move |event| {
         let processor = Arc::clone(&processor);
-        async move { processor.handle_lambda(event).await }
+        async move {
+            let response = processor.handle_lambda(event).await;
+            // Fresh mappings serve the cold invocation best; warm ones reuse the heap's pages.
+            KEEP_LARGE_BLOCKS.call_once(shared::huge_pages::keep_large_blocks_between_invocations);
+            response
+        }
     })
     .await
 }
