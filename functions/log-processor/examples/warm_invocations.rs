@@ -6,7 +6,9 @@
 //!     cargo run --release -p log-processor --example warm_invocations -- target/bench/log-processor-event.json 30
 //!
 //! Prints the first invocation (lazy initialisation, cold caches) and the best and median of the
-//! others, in ms and MB/s of decompressed JSON. Same configuration as the binary (environment).
+//! others, in ms and MB/s of decompressed JSON. Same configuration as the binary (environment);
+//! `KEEP_DEFAULT_MALLOC=1` skips what the binary does after its first invocation
+//! (`shared::huge_pages::keep_large_blocks_between_invocations`), to measure without it.
 
 use std::time::Instant;
 

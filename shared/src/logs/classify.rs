@@ -783,10 +783,11 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
                 Quoting::Plain => after_time.strip_prefix(b" \""),
                 Quoting::JsonEscaped => after_time.strip_prefix(b" \\\""),
             };
-            let method_len = request.map_or(0, |r| {
-                r.iter().take_while(|c| c.is_ascii_uppercase()).count()
+            let is_request = request.is_some_and(|r| {
+                let method_len = r.iter().take_while(|c| c.is_ascii_uppercase()).count();
+                (3..=10).contains(&method_len) && r.get(method_len) == Some(&b' ')
             });
-            if !(3..=10).contains(&method_len) || request?.get(method_len) != Some(&b' ') {
+            if !is_request {
                 continue;
             }
         } else if !matches!(after_time.get(1), Some(b'"' | b'\\')) {
@@ -1157,18 +1158,18 @@ fn looks_like_host(s: &str) -> bool {
 fn pam_field<'a>(line: &'a str, key: &memmem::Finder<'_>) -> Option<Cow<'a, str>> {
     let mut from = 0;
     while let Some(at) = key.find(&line.as_bytes()[from..]).map(|i| i + from) {
-        let key = key.needle();
-        from = at + key.len();
+        let key_len = key.needle().len();
+        from = at + key_len;
         let boundary = at == 0 || line.as_bytes()[at - 1].is_ascii_whitespace();
         if boundary {
-            return line[at + key.len()..]
+            return line[at + key_len..]
                 .split_ascii_whitespace()
                 .next()
                 .and_then(|v| {
                     // `rhost= user=x`: an empty value is followed directly by a space.
                     if line
                         .as_bytes()
-                        .get(at + key.len())
+                        .get(at + key_len)
                         .is_some_and(u8::is_ascii_whitespace)
                     {
                         None
@@ -1398,7 +1399,7 @@ fn windows_logon_failure(line: &str) -> Option<FailedLogin<'_>> {
 }
 
 /// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, faillock
-/// lockouts and postfix SASL failures.
+/// lockouts, postfix SASL and proftpd failures, and Keycloak login errors.
 fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     if (bits.has(L_FAIL) || bits.has(L_NOT_FOUND_COLON)) && has!(line, "[client ") {
         if let Some(c) = APACHE_BASIC.captures(line) {
@@ -1434,7 +1435,11 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             }
         }
     }
-    keycloak_login_error(line)
+    // `LOGIN_ERROR` holds the severity literal `ERR`: lines without one are not searched.
+    if bits.any(SEVERITY_BITS) {
+        return keycloak_login_error(line);
+    }
+    None
 }
 
 /// Keycloak's event logger: `type=LOGIN_ERROR, realmId=…, ipAddress=IP, error=…, username=U`
