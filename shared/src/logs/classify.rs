@@ -234,8 +234,10 @@ const GATE_LITERALS: &[&str] = &[
     "Couldn't authenticate",
     "Accepted ",
     "maximum authentication",
-    "rejected",
-    "Rejected",
+    "ejected", // rejected, Rejected
+    // 46: MongoDB ≥ 4.4 structured logs (`{"t":{"$date":…},"s":"E",…}`): the severity is `s`
+    // (a literal without quotes, so it matches the JSON-escaped payload text too)
+    "$date",
     // 47..=50: JSON-only shapes (platform events, klog in envelopes; the quoted one twice:
     // unescaped, and as it appears JSON-escaped inside a payload)
     "everity",
@@ -262,7 +264,7 @@ const _: () = assert!(GATE_LITERALS.len() <= JSON_NUMBER_5);
 
 const SEVERITY_BITS: u64 = ((1 << 21) - 1) | (1 << L_EROR);
 const LAMBDA_BITS: u64 = 0b11_1111 << 21;
-const AUTH_BITS: u64 = (((1 << 20) - 1) << 27) | (0b1111 << 52);
+const AUTH_BITS: u64 = (((1 << 19) - 1) << 27) | (0b1111 << 52);
 const L_EROR: usize = 51;
 const L_NOT_FOUND_COLON: usize = 53;
 const L_MISMATCH: usize = 54;
@@ -960,15 +962,17 @@ fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
 
 /// Trims punctuation that loggers put around users and addresses; empty → `None`.
 fn clean(s: &str) -> Option<Cow<'_, str>> {
-    let s = s
-        .trim()
-        .trim_end_matches([':', ',', ';', '.'])
-        .trim_matches(['\'', '"', '<', '>', '(', ')']);
+    let s = s.trim().trim_end_matches([':', ',', ';', '.']);
+    if s == "(null)" {
+        // glibc's printf of a null string, as `login` logs a console failure's remote host
+        return None;
+    }
+    let s = s.trim_matches(['\'', '"', '<', '>', '(', ')']);
     let s = match (s.strip_prefix('['), s.strip_suffix(']')) {
         (Some(_), Some(_)) => &s[1..s.len() - 1],
         _ => s,
     };
-    if s.is_empty() || s == "-" || s == "(null)" || s == "UNKNOWN" {
+    if s.is_empty() || s == "-" || s == "UNKNOWN" {
         None
     } else {
         Some(Cow::Borrowed(s))
@@ -1607,6 +1611,7 @@ fn interesting_key(key: &str) -> bool {
         || key.eq_ignore_ascii_case("severity_number")
         || key.eq_ignore_ascii_case("severitynumber")
         || key == "PRIORITY"
+        || key == "s"
         || key == "http"
         || key == "res"
         || key == "responseElements"
@@ -1642,6 +1647,10 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
     }
     if key == "PRIORITY" {
         return journald_priority_is_error(&value);
+    }
+    if key == "s" {
+        // MongoDB's severity; `classify_json_full` checks the rest of MongoDB's shape.
+        return matches!(&value, Scalar::Str(s) if s == "E" || s == "F");
     }
     if is(TEXT_KEYS) {
         if let Scalar::Str(text) = &value {
@@ -1774,6 +1783,9 @@ fn journald_priority_is_error(value: &Scalar<'_>) -> bool {
 
 /// `Some(true)` error level, `Some(false)` another level, `None` no level field.
 fn json_level(obj: &Map<String, Value>) -> Option<bool> {
+    if let Some(verdict) = mongodb_severity(obj) {
+        return Some(verdict);
+    }
     let mut verdict = None;
     // journald: PRIORITY 0–3 is an error. A higher one is no verdict: services' stdout is
     // logged at 6 whatever it says, so the MESSAGE text decides then.
@@ -1831,6 +1843,71 @@ fn json_level(obj: &Map<String, Value>) -> Option<bool> {
         }
     }
     verdict
+}
+
+/// Whether a JSON log is MongoDB's structured log (4.4 and later): `t` is `{"$date": …}`.
+fn is_mongodb_log(obj: &Map<String, Value>) -> bool {
+    matches!(obj.get("t"), Some(Value::Object(t)) if t.contains_key("$date"))
+        && obj.get("c").is_some_and(Value::is_string)
+}
+
+/// MongoDB's one-letter severity `s`: `F` fatal and `E` error; `W`, `I` and `D1`–`D5` are not.
+fn mongodb_severity(obj: &Map<String, Value>) -> Option<bool> {
+    let severity = obj.get("s")?.as_str()?;
+    if !is_mongodb_log(obj) {
+        return None;
+    }
+    match severity {
+        "F" | "E" => Some(true),
+        "W" | "I" => Some(false),
+        d if d.starts_with('D') => Some(false),
+        _ => None,
+    }
+}
+
+/// MongoDB's `Authentication failed` record (id 20249, component `ACCESS`): the user is
+/// `attr.principalName` (`attr.user` in old versions), the source `attr.remote` (6.0+) or
+/// `attr.client` (4.4/5.0), logged as `IP:port` or `[IPv6]:port`.
+fn mongodb_auth_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
+    if obj.get("c")?.as_str()? != "ACCESS"
+        || obj.get("msg")?.as_str()? != "Authentication failed"
+        || !is_mongodb_log(obj)
+    {
+        return None;
+    }
+    let attr = obj.get("attr").and_then(Value::as_object);
+    let field = |keys: &[&str]| {
+        attr.and_then(|a| keys.iter().find_map(|k| a.get(*k)?.as_str()))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let user = field(&["principalName", "user"]).map(|u| Cow::Owned(u.to_owned()));
+    let source = field(&["remote", "client"])
+        .map(without_port)
+        .filter(|s| !s.is_empty())
+        .map(|s| Cow::Owned(s.to_owned()));
+    Some(FailedLogin {
+        user,
+        source,
+        publickey_probe: None,
+    })
+}
+
+/// `10.0.0.5:51234` → `10.0.0.5`, `[2001:db8::1]:51234` → `2001:db8::1`; anything else as is.
+fn without_port(address: &str) -> &str {
+    if let Some(rest) = address.strip_prefix('[') {
+        return rest.split_once(']').map_or(rest, |(host, _)| host);
+    }
+    match address.rsplit_once(':') {
+        Some((host, port))
+            if !host.contains(':')
+                && !port.is_empty()
+                && port.bytes().all(|c| c.is_ascii_digit()) =>
+        {
+            host
+        }
+        _ => address,
+    }
 }
 
 /// Lambda JSON-format platform records that end a phase (`platform.report`, `…RuntimeDone`, the
@@ -1941,6 +2018,9 @@ fn normalised(s: &str) -> String {
 /// an `outcome`/`result` of failure on an authentication action (ECS), or a CloudTrail
 /// `ConsoleLogin` failure.
 fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
+    if let Some(login) = mongodb_auth_failure(obj) {
+        return Some(login);
+    }
     const FAILED_EVENT_NAMES: &[&str] = &[
         "loginfailed",
         "loginfailure",
@@ -2082,6 +2162,7 @@ mod gate_index_tests {
             (L_COULDNT_AUTH, "Couldn't authenticate"),
             (L_ACCEPTED, "Accepted "),
             (L_MAX_AUTH, "maximum authentication"),
+            (46, "$date"),
             (L_EROR, "eror"),
             (L_NOT_FOUND_COLON, "not found: "),
             (L_MISMATCH, "mismatch"),
