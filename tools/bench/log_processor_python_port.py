@@ -25,7 +25,7 @@ stop there. Python has no such automaton, so the same decisions are reached the 
 in Python: cheap `in` tests on the lower-cased line rule out a rule family before any regex runs;
 JSON logs go through `json.loads` (cheaper than a Python scan of their text) and the exact gate is
 consulted only when a JSON rule fires. The answers are the same: `--check-fixtures` checks the
-labelled lines the Rust tests check (716 at commit 7ccd330, MongoDB included), and per-line
+labelled lines the Rust tests check (738 since the level columns of 2026-12-02), and per-line
 differential runs against the binary (each line its own log group in a Kinesis batch) agree.
 
     python3 tools/bench/log_processor_python_port.py target/bench/log-processor-event.json
@@ -215,8 +215,16 @@ _KLOG = re.compile(r"[EFIW]\d{4} \d\d:", A)
 _PRI = re.compile(r"<(\d{1,3})>", A)
 
 
+_LOGCAT = re.compile(r"(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (?: *\d+ +\d+ (.) |(?=./))", A | S)
+_LOGCAT_PRIORITY = {"E": True, "F": True, "A": True, "V": False, "D": False, "I": False,
+                    "W": False}
+_CBS = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d, ([A-Za-z]*)  ", A)
+
+
 def _klog_or_pri(line):
-    """klog (`E0523 12:00:00…`) and syslog `<PRI>` headers: True error, False other, None none."""
+    """Headers with the severity at a fixed place: klog (`E0523 12:00:00…`), syslog `<PRI>`,
+    Android logcat (threadtime, time, brief) and the Windows CBS log. True error, False
+    another level, None none."""
     c = line[:1]
     if c == "<":
         m = _PRI.match(line)
@@ -225,7 +233,30 @@ def _klog_or_pri(line):
         return None
     if c and c in "EFIW" and _KLOG.match(line):
         return c in "EF"
+    if "0" <= c <= "9":
+        m = _LOGCAT.match(line)
+        if m:
+            return _LOGCAT_PRIORITY.get(m[1]) if m[1] else _logcat_brief(line[m.end():])
+        m = _CBS.match(line)
+        return _level_word(m[1]) if m else None
+    if line[1:2] == "/":
+        return _logcat_brief(line)
     return None
+
+
+def _logcat_brief(line):
+    """`E/Tag( 1702): …`: the priority letter, a slash, a tag, then `(` PID `):`."""
+    verdict = _LOGCAT_PRIORITY.get(line[:1])
+    if verdict is None:
+        return None
+    head = line.encode()[:128]
+    open_at = head.find(b"(")
+    close_at = head.find(b")", open_at + 1) if open_at >= 0 else -1
+    if close_at < 0:
+        return None
+    pid = head[open_at + 1:close_at].lstrip(b" \t\n\x0c\r")
+    is_pid = pid.isdigit()
+    return verdict if open_at > 2 and is_pid and head[close_at + 1:close_at + 2] == b":" else None
 
 
 # `[` opening a CLF time (`[10/Oct/2000:13:55:36 …`) or an ISO one (`[2026-11-23T04:00:00…`).
@@ -356,6 +387,10 @@ def _header_severity(line):
         verdict = _token_level(raw)
         if verdict is not None:
             return verdict
+        # Proxifier `host:443 error : Could not connect …`; BGL's most severe level `FAILURE`.
+        if ((index + 1 < len(tokens) and tokens[index + 1] == ":" and _level_word(raw))
+                or raw == "FAILURE"):
+            return True
     return False
 
 
@@ -423,15 +458,21 @@ def _text_error(line, low):
         return _report_status_error(line)
     if "Traceback (most recent call last)" in line or 'Exception in thread "' in line:
         return True
-    # .NET console logger `fail: Category[Id]` counts only on a line without severity literals.
+    # .NET console logger `fail: Category[Id]` and BGL's `FAILURE` count only on a line without
+    # severity literals.
     if not _maybe_severity(low):
-        return _DOTNET_FAIL.match(line) is not None
+        return _without_severity_error(line)
     verdict = _logfmt_level(line)
     if verdict is None:
         verdict = _header_severity(line)
     if verdict:
-        return _sev_any(line) or _DOTNET_FAIL.match(line) is not None
-    return _DOTNET_FAIL.match(line) is not None and not _sev_any(line)
+        return _sev_any(line) or _without_severity_error(line)
+    return not _sev_any(line) and _without_severity_error(line)
+
+
+def _without_severity_error(line):
+    return (_DOTNET_FAIL.match(line) is not None
+            or ("FAIL" in line and _header_severity(line)))
 
 
 # ---------------------------------------------------------------------------------------------

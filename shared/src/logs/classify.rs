@@ -152,7 +152,7 @@ pub fn prefilter(raw: &str) -> Prefilter {
     }
     // Positional rules read only bytes that JSON never escapes (headers).
     Prefilter::Settled {
-        error: klog_or_pri_header(b) == Some(true),
+        error: positional_level(b) == Some(true),
         http_5xx: false,
     }
 }
@@ -163,7 +163,7 @@ pub fn prefilter(raw: &str) -> Prefilter {
 fn access_log_verdict(b: &[u8], status: u16) -> Prefilter {
     let http_5xx = (500..=599).contains(&status);
     Prefilter::Settled {
-        error: http_5xx || klog_or_pri_header(b) == Some(true),
+        error: http_5xx || positional_level(b) == Some(true),
         http_5xx,
     }
 }
@@ -538,7 +538,7 @@ fn level_word(word: &[u8]) -> Option<bool> {
 /// Whether a text line reports an error, given the gate literals it contains.
 fn text_error(line: &str, bits: Bits) -> bool {
     let b = line.as_bytes();
-    if let Some(verdict) = klog_or_pri_header(b) {
+    if let Some(verdict) = positional_level(b) {
         return verdict;
     }
     if bits.any(LAMBDA_BITS) {
@@ -550,7 +550,8 @@ fn text_error(line: &str, bits: Bits) -> bool {
         }
     }
     if !bits.any(SEVERITY_BITS) {
-        return dotnet_console_error(line);
+        // `FAILURE` (a BGL level) is gated by `FAIL`, an authentication literal.
+        return dotnet_console_error(line) || (bits.has(L_FAIL_UPPER) && header_severity(line));
     }
     if let Some(verdict) = logfmt_level(b) {
         return verdict;
@@ -566,8 +567,12 @@ fn dotnet_console_error(line: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
-/// klog (`E0523 12:00:00.123456 …`) and syslog `<PRI>` headers carry the severity up front.
-fn klog_or_pri_header(b: &[u8]) -> Option<bool> {
+/// Headers that carry the severity at a fixed place: klog (`E0523 12:00:00.123456 …`), syslog
+/// `<PRI>`, Android logcat (`03-17 16:13:47.518  1702  1820 E ActivityManager: …`, also the
+/// `time` and `brief` formats `E/Tag( 1702): …`) and the Windows CBS/CSI servicing log
+/// (`2016-09-28 04:30:31, Error                 CBS    …`). They read only bytes that JSON
+/// never escapes, so they also settle a still-escaped message.
+fn positional_level(b: &[u8]) -> Option<bool> {
     match b {
         [l @ (b'E' | b'F' | b'I' | b'W'), m1, m2, d1, d2, b' ', h1, h2, b':', ..]
             if [m1, m2, d1, d2, h1, h2].iter().all(|c| c.is_ascii_digit()) =>
@@ -584,8 +589,88 @@ fn klog_or_pri_header(b: &[u8]) -> Option<bool> {
             }
             None
         }
+        [d, ..] if d.is_ascii_digit() => logcat_level(b).or_else(|| windows_cbs_level(b)),
+        [_, b'/', ..] => logcat_brief_level(b),
         _ => None,
     }
+}
+
+/// Whether `b` matches `shape`, where `9` stands for any ASCII digit and every other byte for
+/// itself.
+fn matches_shape(b: &[u8], shape: &[u8]) -> bool {
+    b.len() >= shape.len()
+        && shape.iter().zip(b).all(|(&s, &c)| {
+            if s == b'9' {
+                c.is_ascii_digit()
+            } else {
+                s == c
+            }
+        })
+}
+
+/// A logcat priority letter: E(rror), F(atal) and A(ssert) are errors; V, D, I, W are not.
+fn logcat_priority(letter: u8) -> Option<bool> {
+    match letter {
+        b'E' | b'F' | b'A' => Some(true),
+        b'V' | b'D' | b'I' | b'W' => Some(false),
+        _ => None,
+    }
+}
+
+/// `logcat -v threadtime` (`MM-DD HH:MM:SS.mmm  PID  TID L Tag: …`, optionally with the year
+/// first) and `-v time` (`MM-DD HH:MM:SS.mmm L/Tag( PID): …`).
+fn logcat_level(b: &[u8]) -> Option<bool> {
+    let b = if matches_shape(b, b"9999-") {
+        &b[5..]
+    } else {
+        b
+    };
+    if !matches_shape(b, b"99-99 99:99:99.999 ") {
+        return None;
+    }
+    let rest = &b[19..];
+    if rest.get(1) == Some(&b'/') {
+        return logcat_brief_level(rest);
+    }
+    // Threadtime: two space-padded numbers (PID, TID), then the letter between single spaces.
+    let mut at = 0;
+    for _ in 0..2 {
+        at += rest[at..].iter().take_while(|&&c| c == b' ').count();
+        let digits = rest[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        at += digits;
+    }
+    match rest.get(at..at + 3)? {
+        [b' ', letter, b' '] => logcat_priority(*letter),
+        _ => None,
+    }
+}
+
+/// `logcat -v brief`: `L/Tag( PID): …` — the letter, a slash, a tag, then `(` PID `):`.
+fn logcat_brief_level(b: &[u8]) -> Option<bool> {
+    let verdict = logcat_priority(*b.first()?)?;
+    let head = &b[..b.len().min(128)];
+    let open = memchr::memchr(b'(', head)?;
+    let close = open + 1 + memchr::memchr(b')', &head[open + 1..])?;
+    let pid = head[open + 1..close].trim_ascii_start();
+    let is_pid = !pid.is_empty() && pid.iter().all(u8::is_ascii_digit);
+    (open > 2 && is_pid && head.get(close + 1) == Some(&b':')).then_some(verdict)
+}
+
+/// The Windows CBS/CSI servicing log (`C:\Windows\Logs\CBS\CBS.log`):
+/// `YYYY-MM-DD HH:MM:SS, Level` and the level padded to a column with spaces.
+fn windows_cbs_level(b: &[u8]) -> Option<bool> {
+    if !matches_shape(b, b"9999-99-99 99:99:99, ") {
+        return None;
+    }
+    let rest = &b[21..];
+    let word = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    if !rest[word..].starts_with(b"  ") {
+        return None;
+    }
+    level_word(&rest[..word])
 }
 
 /// Lambda runtime/platform lines: timeouts, runtime exits, and `REPORT`/`INIT_REPORT` lines whose
@@ -653,7 +738,9 @@ fn header_severity(line: &str) -> bool {
         end -= 1;
     }
     let head = &line[..end];
-    for (index, raw) in head.split_ascii_whitespace().take(MAX_TOKENS).enumerate() {
+    let mut tokens = head.split_ascii_whitespace().take(MAX_TOKENS).peekable();
+    let mut index = 0;
+    while let Some(raw) = tokens.next() {
         // Rails/Ruby Logger: `E, [2024-05-01T…] ERROR -- : …`
         if index == 0 && raw.len() == 2 && raw.ends_with(',') {
             match raw.as_bytes()[0] {
@@ -662,8 +749,16 @@ fn header_severity(line: &str) -> bool {
                 _ => {}
             }
         }
+        index += 1;
         if let Some(verdict) = token_level(raw) {
             return verdict;
+        }
+        // Proxifier: `[10.30 17:03:41] chrome.exe - host:443 error : Could not connect …`;
+        // BGL (Blue Gene/L RAS): `… RAS KERNEL FAILURE …`, its most severe level.
+        if (tokens.peek() == Some(&":") && level_word(raw.as_bytes()) == Some(true))
+            || raw == "FAILURE"
+        {
+            return true;
         }
     }
     false
@@ -1656,7 +1751,7 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
         if let Scalar::Str(text) = &value {
             let b = text.as_bytes();
             return gate_bits(b).0 != 0
-                || klog_or_pri_header(b) == Some(true)
+                || positional_level(b) == Some(true)
                 || elb_status(b).is_some_and(|s| (500..=599).contains(&s));
         }
         // `"log": {"level": …}` (ECS) or a structured message: let the full look decide.
