@@ -458,6 +458,9 @@ def _text_error(line, low):
         return _report_status_error(line)
     if "Traceback (most recent call last)" in line or 'Exception in thread "' in line:
         return True
+    verdict = _lambda_level_column(line)
+    if verdict is not None:
+        return verdict
     # .NET console logger `fail: Category[Id]` and BGL's `FAILURE` count only on a line without
     # severity literals.
     if not _maybe_severity(low):
@@ -468,6 +471,23 @@ def _text_error(line, low):
     if verdict:
         return _sev_any(line) or _without_severity_error(line)
     return not _sev_any(line) and _without_severity_error(line)
+
+
+_ISO_DAY_T = re.compile(r"\d{4}-\d\d-\d\dT", A)
+_LAMBDA_LEVEL_LABELS = {"fail": True, "trce": False}
+
+
+def _lambda_level_column(line):
+    """Lambda's text format `TIME<TAB>REQUEST_ID<TAB>LEVEL<TAB>…` (Node.js `ERROR`, .NET `fail`)."""
+    if not _ISO_DAY_T.match(line):
+        return None
+    columns = _head(line, 160).split("\t", 3)
+    if len(columns) < 4 or not columns[1] or " " in columns[1]:
+        return None
+    level = columns[2]
+    if level in _LAMBDA_LEVEL_LABELS:
+        return _LAMBDA_LEVEL_LABELS[level]
+    return _level_word(level)
 
 
 def _without_severity_error(line):

@@ -549,6 +549,9 @@ fn text_error(line: &str, bits: Bits) -> bool {
             return true;
         }
     }
+    if let Some(verdict) = lambda_level_column(b) {
+        return verdict;
+    }
     if !bits.any(SEVERITY_BITS) {
         // `FAILURE` (a BGL level) is gated by `FAIL`, an authentication literal.
         return dotnet_console_error(line) || (bits.has(L_FAIL_UPPER) && header_severity(line));
@@ -671,6 +674,29 @@ fn windows_cbs_level(b: &[u8]) -> Option<bool> {
         return None;
     }
     level_word(&rest[..word])
+}
+
+/// Lambda's text log format puts the level in the third tab-separated column:
+/// `2024-05-01T12:00:00.000Z<TAB>REQUEST_ID<TAB>LEVEL<TAB>…`, upper-case from Node.js
+/// (`ERROR`, `INFO`, …) and Microsoft.Extensions.Logging's labels from .NET (`fail` is Error,
+/// `crit` Critical; `trce`, `dbug`, `info`, `warn` are not errors).
+fn lambda_level_column(b: &[u8]) -> Option<bool> {
+    if !matches_shape(b, b"9999-99-99T") {
+        return None;
+    }
+    // The three columns are short; a line without tabs near its start is not this format.
+    let head = &b[..b.len().min(160)];
+    let mut columns = head.splitn(4, |&c| c == b'\t');
+    let (_time, request, level) = (columns.next()?, columns.next()?, columns.next()?);
+    columns.next()?; // the message follows the level's tab
+    if request.is_empty() || request.contains(&b' ') {
+        return None;
+    }
+    match level {
+        b"fail" => Some(true),
+        b"trce" => Some(false),
+        _ => level_word(level),
+    }
 }
 
 /// Lambda runtime/platform lines: timeouts, runtime exits, and `REPORT`/`INIT_REPORT` lines whose
