@@ -592,7 +592,13 @@ fn positional_level(b: &[u8]) -> Option<bool> {
             }
             None
         }
-        [d, ..] if d.is_ascii_digit() => logcat_level(b).or_else(|| windows_cbs_level(b)),
+        // Separators first: most lines starting with a digit are neither (ISO or Java times).
+        [d, ..] if d.is_ascii_digit() => match (b.get(2), b.get(10), b.get(19)) {
+            (Some(b'-'), ..) => logcat_level(b),
+            (_, Some(b' '), Some(b'.')) => logcat_level(b),
+            (_, Some(b' '), Some(b',')) => windows_cbs_level(b),
+            _ => None,
+        },
         [_, b'/', ..] => logcat_brief_level(b),
         _ => None,
     }
