@@ -949,7 +949,9 @@ LEVEL_KEYS = ("level", "severity", "levelname", "level_name", "loglevel", "log_l
               "log.level", "lvl", "@l", "@level", "severity_text", "severitytext", "status")
 HTTP_STATUS_KEYS = ("status", "status_code", "statuscode", "http_status", "httpstatus",
                     "elb_status_code", "http.status_code", "http.response.status_code",
-                    "res.statusCode")
+                    "res.statusCode", "sc-status", "DownstreamStatus", "response.status",
+                    "httpRequest.status")
+_STATUS_PARENTS = frozenset(("http", "res", "response", "httpRequest"))
 TEXT_KEYS = ("message", "msg", "log", "MESSAGE")
 LOGIN_KEYS = ("event", "event.action", "event.outcome", "action", "outcome", "result",
               "auth_result", "event_type", "eventtype", "type", "eventname")
@@ -958,7 +960,7 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
-_WATCHED_EXACT = frozenset(("PRIORITY", "s", "http", "res", "responseElements"))
+_WATCHED_EXACT = frozenset(("PRIORITY", "s", "responseElements")) | _STATUS_PARENTS
 _MISSING = object()
 
 
@@ -1015,10 +1017,11 @@ def _field_is_interesting(key, k, value):
         return False
     if k == "type" and type(value) is str and value.startswith("platform."):
         return True
-    if (key == "http" or key == "res") and not _may_hold_5xx(value):
+    status_parent = key in _STATUS_PARENTS
+    if status_parent and not _may_hold_5xx(value):
         return False
     raw = _dumps(value)
-    if key == "http" or key == "res":
+    if status_parent:
         return "tatus" in raw and raw[:1] == "{" and _json_number_bits(raw) & 1 != 0
     if k == "eventname" and raw == '"ConsoleLogin"':
         return True

@@ -1653,7 +1653,17 @@ const HTTP_STATUS_KEYS: &[&str] = &[
     "http.status_code",
     "http.response.status_code",
     "res.statusCode",
+    // CloudFront standard logs (v2) delivered to CloudWatch Logs as JSON: the status as a string
+    "sc-status",
+    // Traefik's JSON access log: what the client got (`OriginStatus` is the backend's answer)
+    "DownstreamStatus",
+    // Kong's log plugins; Google-style `httpRequest` (also written by some structured loggers)
+    "response.status",
+    "httpRequest.status",
 ];
+
+/// Top-level objects whose nested status field is one of [`HTTP_STATUS_KEYS`].
+const STATUS_PARENTS: &[&str] = &["http", "res", "response", "httpRequest"];
 
 const TEXT_KEYS: &[&str] = &["message", "msg", "log", "MESSAGE"];
 
@@ -1739,8 +1749,7 @@ fn interesting_key(key: &str) -> bool {
         || key.eq_ignore_ascii_case("severitynumber")
         || key == "PRIORITY"
         || key == "s"
-        || key == "http"
-        || key == "res"
+        || STATUS_PARENTS.contains(&key)
         || key == "responseElements"
 }
 
@@ -1815,9 +1824,10 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
             }
         }
     }
-    if key == "http" || key == "res" || key == "responseElements" || is(LOGIN_KEYS) {
+    let status_parent = STATUS_PARENTS.contains(&key);
+    if status_parent || key == "responseElements" || is(LOGIN_KEYS) {
         let bits = gate_bits(raw.as_bytes());
-        if key == "http" || key == "res" {
+        if status_parent {
             return raw.contains("tatus") && bits.any(JSON_5XX_BITS);
         }
         if key.eq_ignore_ascii_case("eventname") && raw == "\"ConsoleLogin\"" {
