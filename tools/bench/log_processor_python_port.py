@@ -1067,14 +1067,14 @@ def _watched(key):
     return k
 
 
-def _classify_json(obj):
+def _classify_json(obj, outer=True):
     watched = _WATCHED_KEYS.get
     for key, value in obj.items():
         k = watched(key, _MISSING)
         if k is _MISSING:
             k = _watched(key)
         if k is not None and _field_is_interesting(key, k, value):
-            return _classify_json_full(obj)
+            return _classify_json_full(obj, outer)
     return PLAIN
 
 
@@ -1267,7 +1267,7 @@ def _json_failed_login(obj):
     return (user, _json_string(obj, SOURCE_KEYS), None)
 
 
-def _classify_json_full(obj):
+def _classify_json_full(obj, outer=True):
     level = _json_level(obj)
     platform = _lambda_platform_json(obj)
     status = _json_http_status(obj)
@@ -1276,7 +1276,17 @@ def _classify_json_full(obj):
     inner = next((v for v in map(obj.get, TEXT_KEYS) if type(v) is str), None)
     if inner is not None:
         inner = inner.rstrip()
-    inner = _classify_text(inner) if inner and inner[0] != "{" else None
+    if not inner:
+        inner = None
+    elif inner[0] != "{":
+        inner = _classify_text(inner)
+    else:
+        # The JSON line of an app behind Fluent Bit or FireLens; one level of nesting is read.
+        text = inner
+        inner_obj = _json_object(text) if outer else None
+        inner = None if inner_obj is None else _classify_json(inner_obj, outer=False)
+        if inner is not None and inner != PLAIN and not _gate_any(text):
+            inner = PLAIN  # the Rust gate finds nothing in the text: no JSON rule runs
     if platform is not None:
         error = platform
     elif level is not None:

@@ -1670,6 +1670,19 @@ const TEXT_KEYS: &[&str] = &["message", "msg", "log", "MESSAGE"];
 /// Classifies a message that starts with `{`. `None` when it is not a JSON object (then it is
 /// classified as text).
 fn classify_json(message: &str, bits: Bits) -> Option<Classification<'_>> {
+    classify_json_in(message, bits, Envelope::Outer)
+}
+
+/// Where a JSON object sits: an event's own message, or a JSON log line carried as the text of
+/// a container envelope (`{"log":"{\"level\":\"error\",…}",…}`: Fluent Bit, FireLens, Docker).
+/// Only one level of such nesting is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Envelope {
+    Outer,
+    Inner,
+}
+
+fn classify_json_in(message: &str, bits: Bits, envelope: Envelope) -> Option<Classification<'_>> {
     if !message.trim_end().ends_with('}') {
         return None;
     }
@@ -1684,13 +1697,13 @@ fn classify_json(message: &str, bits: Bits) -> Option<Classification<'_>> {
             let fixed = super::decode::without_lone_surrogates(message)?;
             match json_needs_full_look(&fixed)? {
                 false => Some(Classification::default()),
-                true => classify_json_full(&fixed),
+                true => classify_json_full(&fixed, envelope),
             }
         }
         Some(false) => Some(Classification::default()),
-        Some(true) => classify_json_full(message).or_else(|| {
+        Some(true) => classify_json_full(message, envelope).or_else(|| {
             let fixed = super::decode::without_lone_surrogates(message)?;
-            classify_json_full(&fixed)
+            classify_json_full(&fixed, envelope)
         }),
     }
 }
@@ -1839,7 +1852,7 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
 }
 
 /// Classifies a JSON log with every rule (the message passed the lean look).
-fn classify_json_full(message: &str) -> Option<Classification<'static>> {
+fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classification<'static>> {
     let value: Value = serde_json::from_str(message).ok()?;
     let obj = value.as_object()?;
     let mut c = Classification::default();
@@ -1849,13 +1862,21 @@ fn classify_json_full(message: &str) -> Option<Classification<'static>> {
     let status = json_http_status(obj);
     c.http_5xx = status.is_some_and(|s| (500..=599).contains(&s));
 
-    // Text embedded in a JSON envelope (Fluent Bit / Docker `log`, journald `MESSAGE`, …).
+    // Text embedded in a JSON envelope (Fluent Bit / Docker `log`, journald `MESSAGE`, …): a
+    // text line, or the JSON line of an app behind Fluent Bit or FireLens.
     let inner = TEXT_KEYS
         .iter()
         .find_map(|k| obj.get(*k).and_then(Value::as_str))
         .map(str::trim_end)
-        .filter(|s| !s.is_empty() && !s.starts_with('{'));
-    let inner_class = inner.map(|text| classify_text(text, gate_bits(text.as_bytes())));
+        .filter(|s| !s.is_empty());
+    let inner_class = inner.and_then(|text| {
+        let bits = gate_bits(text.as_bytes());
+        match (text.starts_with('{'), envelope) {
+            (false, _) => Some(classify_text(text, bits)),
+            (true, Envelope::Outer) => classify_json_in(text, bits, Envelope::Inner),
+            (true, Envelope::Inner) => None,
+        }
+    });
 
     c.error = match (platform, level) {
         (Some(p), _) => p,
