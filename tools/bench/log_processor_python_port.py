@@ -260,7 +260,7 @@ def _logcat_brief(line):
 
 
 # `[` opening a CLF time (`[10/Oct/2000:13:55:36 …`) or an ISO one (`[2026-11-23T04:00:00…`).
-_CLF_OPEN = re.compile(r"\[(?=\d./[A-Za-z]../.{4}:.{9}|\d{4}-..-..T..:.{6})", A | S)
+_CLF_OPEN = re.compile(r"\[(?=\d./[A-Za-z]../.{4}[: ].{9}|\d{4}-..-..T..:.{6})", A | S)
 # The rest of the quoted request (`\"` escapes skipped), then ` STATUS`.
 _REQUEST_TAIL = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*" (\d{3})(?![^ \t\r\n])', A | S)
 _ENVOY_REQUEST = re.compile(r' "[A-Z]{3,10} ')
@@ -291,6 +291,8 @@ def _clf_status(line):
             if not _ENVOY_REQUEST.match(line, after, end):
                 continue
         elif (line[after + 1] if after + 1 < end else "") not in ('"', "\\"):
+            if line[t + 11] == " ":
+                continue  # Werkzeug/Django: only their request line follows this time stamp
             # Not the quoted request of a common/combined line: HAProxy's timers?
             status = _haproxy_status(line[after:end])
             if status is not None:
@@ -323,10 +325,15 @@ def _elb_5xx(text):
     return m is not None and m[1][0] == "5"
 
 
+# uvicorn (`INFO:     1.2.3.4:5678 - "GET /x HTTP/1.1" 500 Internal Server Error`) and Gin.
+_UVICORN = re.compile(r'INFO: +[^ ]+ - "[A-Z]{3,10} [^"]*" (\d{3})(?![^ \t\r\n])', A)
+_GIN = re.compile(r"\[GIN\] \d{4}/\d\d/\d\d - \d\d:\d\d:\d\d \| (\d{3})(?![^ \t\r\n])", A)
+
+
 def _access_log_status(line):
     status = _clf_status(line) if "[" in line else None
     if status is None:
-        m = _ELB.match(line)
+        m = _ELB.match(line) or _UVICORN.match(line) or _GIN.match(line)
         if m:
             status = int(m[1])
     return status
@@ -917,11 +924,7 @@ _ERROR_5XX = (True, True, None, None)
 
 
 def _classify_text(line):
-    status = _clf_status(line) if "[" in line else None
-    if status is None:
-        m = _ELB.match(line)
-        if m:
-            status = int(m[1])
+    status = _access_log_status(line)
     if status is not None:
         # An access log: its status column decides (client-controlled request, referrer and
         # User-Agent never count), plus a syslog <PRI> header; never a login failure.

@@ -128,7 +128,10 @@ pub fn prefilter(raw: &str) -> Prefilter {
     if b.first() != Some(&b'{') {
         // Access logs are settled by position alone (their URL and User-Agent may say
         // anything); the raw text keeps the request's quotes as `\"`.
-        if let Some(status) = clf_status(b, Quoting::JsonEscaped).or_else(|| elb_status(b)) {
+        if let Some(status) = clf_status(b, Quoting::JsonEscaped)
+            .or_else(|| elb_status(b))
+            .or_else(|| app_server_status(b, Quoting::JsonEscaped))
+        {
             return access_log_verdict(b, status);
         }
     }
@@ -864,7 +867,45 @@ pub fn access_log_5xx(b: &[u8]) -> bool {
 
 /// The status column of an access-log line, if the line is one.
 pub fn access_log_status(b: &[u8]) -> Option<u16> {
-    clf_status(b, Quoting::Plain).or_else(|| elb_status(b))
+    clf_status(b, Quoting::Plain)
+        .or_else(|| elb_status(b))
+        .or_else(|| app_server_status(b, Quoting::Plain))
+}
+
+/// Access lines of application servers that are not common/combined: uvicorn (FastAPI,
+/// Starlette: `INFO:     1.2.3.4:5678 - "GET /x HTTP/1.1" 500 Internal Server Error`) and Gin
+/// (`[GIN] 2024/05/01 - 12:00:00 | 500 |    1.2ms |  1.2.3.4 | GET      "/x"`).
+fn app_server_status(b: &[u8], quoting: Quoting) -> Option<u16> {
+    match b.first()? {
+        b'I' => uvicorn_status(b, quoting),
+        b'[' if matches_shape(b, b"[GIN] 9999/99/99 - 99:99:99 | ") => three_digit_status(&b[30..]),
+        _ => None,
+    }
+}
+
+fn uvicorn_status(b: &[u8], quoting: Quoting) -> Option<u16> {
+    let rest = b.strip_prefix(b"INFO:")?;
+    let padding = rest.iter().take_while(|&&c| c == b' ').count();
+    let rest = &rest[padding..];
+    let client_end = memchr::memchr(b' ', rest)?;
+    if padding == 0 || client_end == 0 {
+        return None;
+    }
+    let rest = rest[client_end..].strip_prefix(b" - ")?;
+    let request = match quoting {
+        Quoting::Plain => rest.strip_prefix(b"\""),
+        Quoting::JsonEscaped => rest.strip_prefix(b"\\\""),
+    }?;
+    let method_len = request
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    if !(3..=10).contains(&method_len) || request.get(method_len) != Some(&b' ') {
+        return None;
+    }
+    // uvicorn percent-encodes the path: the next quote closes the request line.
+    let close = memchr::memchr(b'"', request)?;
+    three_digit_status(request[close + 1..].strip_prefix(b" ")?)
 }
 
 /// How quotes appear in the text a positional rule reads.
@@ -887,12 +928,13 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
     while let Some(open) = memchr::memchr(b'[', &window[from..]).map(|i| i + from) {
         from = open + 1;
         let t = &window[open + 1..];
+        // `10/Oct/2000:13:55:36 -0700`, or Werkzeug's and Django's `01/May/2024 12:00:00`.
         let is_clf_time = t.len() >= 21
             && t[0].is_ascii_digit()
             && t[2] == b'/'
             && t[3].is_ascii_alphabetic()
             && t[6] == b'/'
-            && t[11] == b':';
+            && matches!(t[11], b':' | b' ');
         let is_iso_time = t.len() >= 20
             && t[..4].iter().all(u8::is_ascii_digit)
             && t[4] == b'-'
@@ -920,6 +962,10 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
                 continue;
             }
         } else if !matches!(after_time.get(1), Some(b'"' | b'\\')) {
+            if t[11] == b' ' {
+                // Werkzeug/Django: only their request line follows this time stamp.
+                continue;
+            }
             // Not the quoted request of a common/combined line (the usual case): HAProxy?
             if let Some(status) = haproxy_status(after_time) {
                 return Some(status);
