@@ -546,6 +546,10 @@ WINDOWS_XML_USER = r"""<Data Name=['"]TargetUserName['"]>([^<]*)</Data>"""
 WINDOWS_XML_IP = r"""<Data Name=['"]IpAddress['"]>([^<]*)</Data>"""
 WINDOWS_TEXT_USER = r"(?s)Account For Which Logon Failed:.*?Account Name:[ \t]*([^\r\n\t]*)"
 WINDOWS_TEXT_IP = r"Source Network Address:[ \t]*([^\s]*)"
+MSSQL = r"Login failed for user '([^']*)'(?:.*\[CLIENT: ([0-9A-Fa-f.:]+)\])?"
+AUTH_FAILED_FOR_USER = r'Authentication failed for user \[?"?([^\]"\s]*)'
+PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)"
+OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed"
 
 _SSHD_METHODS = frozenset(("password", "publickey", "keyboard-interactive",
                            "keyboard-interactive/pam", "hostbased", "none", "gssapi-with-mic",
@@ -769,6 +773,9 @@ def _failed_login_text(line):
         if "(auth failed, " in line:
             return _login(_cap(rx[DOVECOT_USER].search(line), 1),
                           _cap(rx[DOVECOT_RIP].search(line), 1))
+        found = _database_or_vpn_login(line)
+        if found:
+            return found
     if ("PAM: " in line and sshd
             and ("not known" in line or "fail" in line or _sev_any(line))):
         m = rx[PAM_ERROR].search(line)
@@ -827,6 +834,25 @@ def _failed_login_text(line):
         if m:
             return _login(_cap(m, 1), None)
     return _web_or_mail_login(line)
+
+
+def _database_or_vpn_login(line):
+    """SQL Server `Login failed for user 'U'. … [CLIENT: IP]`, `Authentication failed for user
+    [U]` (pure-ftpd's `(?@IP)` source), OpenVPN's `IP:PORT TLS Auth Error: Auth …failed`."""
+    rx = _RX
+    if "Login failed for user '" in line:
+        m = rx[MSSQL].search(line)
+        return _login(_cap(m, 1), _cap(m, 2)) if m else None
+    if "Authentication failed for user " in line:
+        return _login(_cap(rx[AUTH_FAILED_FOR_USER].search(line), 1),
+                      _cap(rx[PUREFTPD_SOURCE].search(line), 1))
+    if "Auth Username/Password verification failed" in line:
+        m = rx[OPENVPN].search(line)
+        source = None
+        if m:
+            source = _clean(_without_port(m[1].rpartition("/")[2]))
+        return _login(None, source)
+    return None
 
 
 def _windows_logon_failure(line):

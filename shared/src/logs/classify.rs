@@ -1127,6 +1127,10 @@ login_regexes! {
     WINDOWS_XML_IP = r#"<Data Name=['"]IpAddress['"]>([^<]*)</Data>"#;
     WINDOWS_TEXT_USER = r"(?s)Account For Which Logon Failed:.*?Account Name:[ \t]*([^\r\n\t]*)";
     WINDOWS_TEXT_IP = r"Source Network Address:[ \t]*([^\s]*)";
+    MSSQL = r"Login failed for user '([^']*)'(?:.*\[CLIENT: ([0-9A-Fa-f.:]+)\])?";
+    AUTH_FAILED_FOR_USER = r#"Authentication failed for user \[?"?([^\]"\s]*)"#;
+    PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)";
+    OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed";
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1455,6 +1459,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             let source = DOVECOT_RIP.captures(line).and_then(|c| cap(&c, 1));
             return login(user, source);
         }
+        if let Some(found) = database_or_vpn_login(line) {
+            return Some(found);
+        }
     }
     if sshd
         && (bits.has(L_NOT_KNOWN) || bits.has(L_FAIL) || bits.any(SEVERITY_BITS))
@@ -1549,6 +1556,31 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     web_or_mail_login(line, bits)
+}
+
+/// SQL Server's error log (RDS exports it): `Login failed for user 'U'. Reason: … [CLIENT: IP]`;
+/// `Authentication failed for user [U]` (pure-ftpd, with its `(?@IP)` source, and the same words
+/// elsewhere); OpenVPN's `IP:PORT TLS Auth Error: Auth Username/Password verification failed`.
+fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
+    if has!(line, "Login failed for user '") {
+        let c = MSSQL.captures(line)?;
+        return login(cap(&c, 1), cap(&c, 2));
+    }
+    if has!(line, "Authentication failed for user ") {
+        let user = AUTH_FAILED_FOR_USER.captures(line).and_then(|c| cap(&c, 1));
+        let source = PUREFTPD_SOURCE.captures(line).and_then(|c| cap(&c, 1));
+        return login(user, source);
+    }
+    if has!(line, "Auth Username/Password verification failed") {
+        // `[common_name/]IP:PORT` before the message.
+        let source = OPENVPN.captures(line).and_then(|c| {
+            let peer = c.get(1)?.as_str();
+            let address = peer.rsplit_once('/').map_or(peer, |(_, a)| a);
+            clean(without_port(address))
+        });
+        return login(None, source);
+    }
+    None
 }
 
 /// Windows Security event 4625 ("An account failed to log on": RDP, SMB, WinRM) as the
