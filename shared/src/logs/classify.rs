@@ -773,9 +773,12 @@ fn header_severity(line: &str) -> bool {
         end -= 1;
     }
     let head = &line[..end];
-    let mut tokens = head.split_ascii_whitespace().take(MAX_TOKENS).peekable();
-    let mut index = 0;
-    while let Some(raw) = tokens.next() {
+    let mut tokens = head
+        .split_ascii_whitespace()
+        .take(MAX_TOKENS)
+        .enumerate()
+        .peekable();
+    while let Some((index, raw)) = tokens.next() {
         // Rails/Ruby Logger: `E, [2024-05-01T…] ERROR -- : …`
         if index == 0 && raw.len() == 2 && raw.ends_with(',') {
             match raw.as_bytes()[0] {
@@ -784,13 +787,13 @@ fn header_severity(line: &str) -> bool {
                 _ => {}
             }
         }
-        index += 1;
         if let Some(verdict) = token_level(raw) {
             return verdict;
         }
         // Proxifier: `[10.30 17:03:41] chrome.exe - host:443 error : Could not connect …`;
         // BGL (Blue Gene/L RAS): `… RAS KERNEL FAILURE …`, its most severe level.
-        if (tokens.peek() == Some(&":") && level_word(raw.as_bytes()) == Some(true))
+        if (tokens.peek().is_some_and(|&(_, next)| next == ":")
+            && level_word(raw.as_bytes()) == Some(true))
             || raw == "FAILURE"
         {
             return true;
@@ -891,16 +894,8 @@ fn uvicorn_status(b: &[u8], quoting: Quoting) -> Option<u16> {
     if padding == 0 || client_end == 0 {
         return None;
     }
-    let rest = rest[client_end..].strip_prefix(b" - ")?;
-    let request = match quoting {
-        Quoting::Plain => rest.strip_prefix(b"\""),
-        Quoting::JsonEscaped => rest.strip_prefix(b"\\\""),
-    }?;
-    let method_len = request
-        .iter()
-        .take_while(|c| c.is_ascii_uppercase())
-        .count();
-    if !(3..=10).contains(&method_len) || request.get(method_len) != Some(&b' ') {
+    let request = quoting.strip_quote(rest[client_end..].strip_prefix(b" - ")?)?;
+    if !starts_with_http_method(request) {
         return None;
     }
     // uvicorn percent-encodes the path: the next quote closes the request line.
@@ -915,6 +910,25 @@ enum Quoting {
     Plain,
     /// The message as it sits inside its JSON string literal (`"` written `\"`).
     JsonEscaped,
+}
+
+impl Quoting {
+    /// `b` without its opening quote (`"`, or `\"` when JSON-escaped).
+    fn strip_quote(self, b: &[u8]) -> Option<&[u8]> {
+        match self {
+            Quoting::Plain => b.strip_prefix(b"\""),
+            Quoting::JsonEscaped => b.strip_prefix(b"\\\""),
+        }
+    }
+}
+
+/// Whether a quoted request line starts here: an upper-case method of 3–10 letters and a space.
+fn starts_with_http_method(request: &[u8]) -> bool {
+    let method_len = request
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    (3..=10).contains(&method_len) && request.get(method_len) == Some(&b' ')
 }
 
 /// Common/combined log format: `… [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" STATUS SIZE …`.
@@ -950,15 +964,10 @@ fn clf_status(b: &[u8], quoting: Quoting) -> Option<u16> {
         if is_iso_time {
             // Envoy: the request (`"METHOD path protocol"`) follows the time stamp directly.
             // Many app logs start with an ISO time in brackets; only this shape is an access log.
-            let request = match quoting {
-                Quoting::Plain => after_time.strip_prefix(b" \""),
-                Quoting::JsonEscaped => after_time.strip_prefix(b" \\\""),
-            };
-            let is_request = request.is_some_and(|r| {
-                let method_len = r.iter().take_while(|c| c.is_ascii_uppercase()).count();
-                (3..=10).contains(&method_len) && r.get(method_len) == Some(&b' ')
-            });
-            if !is_request {
+            let request = after_time
+                .strip_prefix(b" ")
+                .and_then(|r| quoting.strip_quote(r));
+            if !request.is_some_and(starts_with_http_method) {
                 continue;
             }
         } else if !matches!(after_time.get(1), Some(b'"' | b'\\')) {
