@@ -550,6 +550,13 @@ MSSQL = r"Login failed for user '([^']*)'(?:.*\[CLIENT: ([0-9A-Fa-f.:]+)\])?"
 AUTH_FAILED_FOR_USER = r'Authentication failed for user \[?"?([^\]"\s]*)'
 PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)"
 OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed"
+AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)"
+APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
+                    r"(?: attempt)?|invalid (?:user ?name or password|credentials"
+                    r"|log[io]n(?: attempt)?)))(?:[ \t]*(?:$|[\r\n:.,;!(\"'-])"
+                    r"| for (?:(?i:user|account):? )?('[^']*'|\"[^\"]*\"|[^ \t'\",;:()\[\]]+)"
+                    r"(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))", A)
+_APP_LOGIN_HINTS = ("login", "logon", "sign", "credentials", "password")
 
 _SSHD_METHODS = frozenset(("password", "publickey", "keyboard-interactive",
                            "keyboard-interactive/pam", "hostbased", "none", "gssapi-with-mic",
@@ -833,7 +840,28 @@ def _failed_login_text(line):
         m = rx[SUDO].search(line)
         if m:
             return _login(_cap(m, 1), None)
-    return _web_or_mail_login(line)
+    return _web_or_mail_login(line) or _app_login_failure(line)
+
+
+def _app_login_failure(line):
+    """An application's own words: `Login failed[ for [user ]U][ from IP]`, `Failed login
+    attempt`, `Sign-in failed`, `Invalid username or password`, `Invalid credentials`; the phrase
+    must end there, and a number right before it makes it a summary."""
+    if not ("fail" in line or "Failed " in line or "FAIL" in line or "nvalid" in line):
+        return None
+    low = line.lower()
+    if not any(h in low for h in _APP_LOGIN_HINTS):
+        return None
+    for m in _RX[APP_LOGIN_FAILED].finditer(line):
+        words = line[:m.start()].rstrip().replace("\t", " ").rsplit(" ", 1)
+        last = words[-1]
+        if last and last.isascii() and last.isdigit():
+            continue
+        source = _cap(m, 2) or _cap(m, 3)
+        if source is not None and not _looks_like_host(source):
+            source = None
+        return _login(_cap(m, 1), source)
+    return None
 
 
 def _database_or_vpn_login(line):
@@ -844,8 +872,12 @@ def _database_or_vpn_login(line):
         m = rx[MSSQL].search(line)
         return _login(_cap(m, 1), _cap(m, 2)) if m else None
     if "Authentication failed for user " in line:
-        return _login(_cap(rx[AUTH_FAILED_FOR_USER].search(line), 1),
-                      _cap(rx[PUREFTPD_SOURCE].search(line), 1))
+        source = _cap(rx[PUREFTPD_SOURCE].search(line), 1)
+        if source is None:
+            source = _cap(rx[AUTH_FAILED_FROM].search(line), 1)
+            if source is not None and not _looks_like_host(source):
+                source = None
+        return _login(_cap(rx[AUTH_FAILED_FOR_USER].search(line), 1), source)
     if "Auth Username/Password verification failed" in line:
         m = rx[OPENVPN].search(line)
         source = None
@@ -1328,6 +1360,11 @@ def _classify_json_full(obj, outer=True):
     login = _json_failed_login(obj)
     if login is None and inner is not None:
         login = inner[2]
+        if login is not None:
+            # The message names no user/source: take them from the log's own fields.
+            user, source, probe = login
+            login = (user if user is not None else _json_string(obj, USER_KEYS),
+                     source if source is not None else _json_string(obj, SOURCE_KEYS), probe)
     accepted = inner[3] if login is None and inner is not None else None
     return (error, http_5xx, login, accepted)
 

@@ -1140,6 +1140,8 @@ login_regexes! {
     AUTH_FAILED_FOR_USER = r#"Authentication failed for user \[?"?([^\]"\s]*)"#;
     PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)";
     OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed";
+    AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)";
+    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1564,12 +1566,41 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(cap(&c, 1), None);
         }
     }
-    web_or_mail_login(line, bits)
+    web_or_mail_login(line, bits).or_else(|| app_login_failure(line, bits))
+}
+
+/// An application's own words for a failed login, in a text line or a JSON log's message:
+/// `Login failed[ for [user ]U][ from IP]`, `Failed login attempt from IP`, `Sign-in failed`,
+/// `Invalid username or password`, `Invalid credentials` (case-insensitive). The phrase must end
+/// there (`: reason`, ` for …`, ` from …`, punctuation or the end), so `login failure count` and
+/// plurals (`3 failed login attempts`, `no login failures`) are not failed logins, nor is a
+/// number right before it (`1 failed login attempt for bob`, a summary).
+fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
+    static HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["login", "logon", "sign", "credentials", "password"])
+            .expect("static hints")
+    });
+    if !(bits.has(L_FAIL) || bits.has(L_FAILED) || bits.has(L_FAIL_UPPER) || bits.has(L_INVALID))
+        || !HINTS.is_match(line)
+    {
+        return None;
+    }
+    let c = APP_LOGIN_FAILED.captures_iter(line).find(|c| {
+        let before = line[..c.get(0).map_or(0, |m| m.start())].trim_end();
+        let last_word = before.rsplit([' ', '\t']).next().unwrap_or("");
+        last_word.is_empty() || !last_word.bytes().all(|b| b.is_ascii_digit())
+    })?;
+    let source = cap(&c, 2)
+        .or_else(|| cap(&c, 3))
+        .filter(|s| looks_like_host(s));
+    login(cap(&c, 1), source)
 }
 
 /// SQL Server's error log (RDS exports it): `Login failed for user 'U'. Reason: … [CLIENT: IP]`;
 /// `Authentication failed for user [U]` (pure-ftpd, with its `(?@IP)` source, and the same words
-/// elsewhere); OpenVPN's `IP:PORT TLS Auth Error: Auth Username/Password verification failed`.
+/// elsewhere, with a `from IP`); OpenVPN's `IP:PORT TLS Auth Error: Auth Username/Password verification failed`.
 fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
     if has!(line, "Login failed for user '") {
         let c = MSSQL.captures(line)?;
@@ -1577,7 +1608,13 @@ fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
     }
     if has!(line, "Authentication failed for user ") {
         let user = AUTH_FAILED_FOR_USER.captures(line).and_then(|c| cap(&c, 1));
-        let source = PUREFTPD_SOURCE.captures(line).and_then(|c| cap(&c, 1));
+        let source = PUREFTPD_SOURCE
+            .captures(line)
+            .and_then(|c| cap(&c, 1))
+            .or_else(|| {
+                let c = AUTH_FAILED_FROM.captures(line)?;
+                cap(&c, 1).filter(|s| looks_like_host(s))
+            });
         return login(user, source);
     }
     if has!(line, "Auth Username/Password verification failed") {
@@ -1980,7 +2017,7 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
         inner_class
             .as_ref()
             .and_then(|ic| ic.failed_login.clone())
-            .map(into_owned_login)
+            .map(|l| with_json_identity(into_owned_login(l), obj))
     });
     if c.failed_login.is_none() {
         c.accepted_login = inner_class
@@ -1991,6 +2028,21 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
             });
     }
     Some(c)
+}
+
+/// A failed login read from a JSON log's message text (`"msg":"login failed"`) takes the user
+/// and source the text does not name from the log's own fields (`"user"`, `"remote_ip"`, …).
+fn with_json_identity(
+    mut l: FailedLogin<'static>,
+    obj: &Map<String, Value>,
+) -> FailedLogin<'static> {
+    if l.user.is_none() {
+        l.user = json_string(obj, USER_KEYS).map(|s| Cow::Owned(s.to_owned()));
+    }
+    if l.source.is_none() {
+        l.source = json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()));
+    }
+    l
 }
 
 fn into_owned_login(l: FailedLogin<'_>) -> FailedLogin<'static> {
