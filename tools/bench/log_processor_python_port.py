@@ -550,6 +550,10 @@ MSSQL = r"Login failed for user '([^']*)'(?:.*\[CLIENT: ([0-9A-Fa-f.:]+)\])?"
 AUTH_FAILED_FOR_USER = r'Authentication failed for user \[?"?([^\]"\s]*)'
 PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)"
 OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed"
+DOVECOT_PASSDB = (r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): "
+                  r"(?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch)")
+PAM_SSS_RECEIVED = (r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure"
+                    r"|User not known to the underlying authentication module)\)")
 AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)"
 APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
                     r"(?: attempt)?|invalid (?:user ?name or password|credentials"
@@ -903,7 +907,8 @@ def _windows_logon_failure(line):
 
 
 def _web_or_mail_login(line):
-    """Apache/nginx basic auth, faillock, postfix SASL, proftpd, Keycloak."""
+    """Apache/nginx basic auth, Dovecot passdb verdicts, SSSD, faillock, postfix SASL, proftpd,
+    Keycloak."""
     rx = _RX
     if ("fail" in line or "not found: " in line) and "[client " in line:
         m = rx[APACHE_BASIC].search(line)
@@ -915,6 +920,14 @@ def _web_or_mail_login(line):
                 if sep and ":" not in port and (port == "" or (port.isascii() and port.isdigit())):
                     source = ip
             return _login(_cap(m, 2), source)
+    if ("fail" in line or "nvalid" in line or "mismatch" in line) and "): " in line:
+        m = rx[DOVECOT_PASSDB].search(line)
+        if m:
+            return _login(_cap(m, 1), _cap(m, 2))
+    if ("fail" in line or "not known" in line) and "pam_sss(" in line:
+        m = rx[PAM_SSS_RECEIVED].search(line)
+        if m:
+            return _login(_cap(m, 1), None)
     if ("mismatch" in line or "was not found in" in line) and ' user "' in line:
         m = rx[NGINX_BASIC].search(line)
         if m:

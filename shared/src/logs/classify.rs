@@ -1140,6 +1140,8 @@ login_regexes! {
     AUTH_FAILED_FOR_USER = r#"Authentication failed for user \[?"?([^\]"\s]*)"#;
     PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)";
     OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed";
+    DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch)";
+    PAM_SSS_RECEIVED = r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure|User not known to the underlying authentication module)\)";
     AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)";
     APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
 }
@@ -1653,8 +1655,11 @@ fn windows_logon_failure(line: &str) -> Option<FailedLogin<'_>> {
     login(user, source)
 }
 
-/// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, faillock
-/// lockouts, postfix SASL and proftpd failures, and Keycloak login errors.
+/// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, Dovecot's
+/// passdb verdicts (`pam(U,IP,<session>): pam_authenticate() failed: …`, `passwd-file(U,IP):
+/// Password mismatch`/`invalid credentials`; its `unknown user` holds no gate literal), SSSD's
+/// `pam_sss(…): received for user U: 7 (Authentication failure)`, faillock lockouts, postfix
+/// SASL and proftpd failures, and Keycloak login errors.
 fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     if (bits.has(L_FAIL) || bits.has(L_NOT_FOUND_COLON)) && has!(line, "[client ") {
         if let Some(c) = APACHE_BASIC.captures(line) {
@@ -1668,6 +1673,16 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 _ => s,
             });
             return login(cap(&c, 2), source);
+        }
+    }
+    if (bits.has(L_FAIL) || bits.has(L_INVALID) || bits.has(L_MISMATCH)) && has!(line, "): ") {
+        if let Some(c) = DOVECOT_PASSDB.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
+    if (bits.has(L_FAIL) || bits.has(L_NOT_KNOWN)) && has!(line, "pam_sss(") {
+        if let Some(c) = PAM_SSS_RECEIVED.captures(line) {
+            return login(cap(&c, 1), None);
         }
     }
     if (bits.has(L_MISMATCH) || bits.has(L_NOT_FOUND_IN)) && has!(line, " user \"") {
