@@ -205,6 +205,8 @@ def _json_gate_settles(msg):
     # Cheapest refusal first: it runs for events some JSON rule found positive.
     if not all(_KEY_TAIL.match(msg, m.end()) for m in _SEV_ANY.finditer(msg)):
         return False
+    if '"errorType":' in msg or '"errorType\\":' in msg:
+        return False  # the key of a Lambda error document counts as a severity word
     return _json_number_bits(msg) == 0 and _NON_SEV_ANY.search(msg) is None
 
 
@@ -1034,7 +1036,7 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
-_WATCHED_EXACT = frozenset(("PRIORITY", "s", "responseElements")) | _STATUS_PARENTS
+_WATCHED_EXACT = frozenset(("PRIORITY", "s", "responseElements", "errorType")) | _STATUS_PARENTS
 _MISSING = object()
 
 
@@ -1067,6 +1069,8 @@ def _field_is_interesting(key, k, value):
         return _is_number(value) and value >= 17
     if key == "PRIORITY":
         return _journald_priority_is_error(value)
+    if key == "errorType":  # a Lambda runtime's error document; the full look checks the rest
+        return type(value) is str and value.strip() != ""
     if key == "s":  # MongoDB's severity; the full look checks the rest of MongoDB's shape
         return value == "E" or value == "F"
     if k in _TEXT_L:
@@ -1366,7 +1370,7 @@ def _classify_json_full(obj, outer=True):
     elif level is not None:
         error = level
     else:
-        error = inner is not None and inner[0]
+        error = (inner is not None and inner[0]) or _lambda_error_document(obj)
     error = error or http_5xx
     if inner is not None and status is None and inner[1]:
         error = http_5xx = True
@@ -1380,6 +1384,13 @@ def _classify_json_full(obj, outer=True):
                      source if source is not None else _json_string(obj, SOURCE_KEYS), probe)
     accepted = inner[3] if login is None and inner is not None else None
     return (error, http_5xx, login, accepted)
+
+
+def _lambda_error_document(obj):
+    """A Lambda runtime's error document for an unhandled error (`errorMessage`, `errorType`)."""
+    error_type = obj.get("errorType")
+    return (type(error_type) is str and error_type.strip() != ""
+            and type(obj.get("errorMessage")) is str)
 
 
 def _json_object(msg):

@@ -365,7 +365,10 @@ fn gate_bits(hay: &[u8]) -> Bits {
     let mut bits = 0u64;
     GATE.for_each(hay, |literal, end| {
         bits |= 1 << literal;
-        if json && SEVERITY_BITS & (1 << literal) != 0 && !ends_inside_key(&hay[end..]) {
+        if json
+            && SEVERITY_BITS & (1 << literal) != 0
+            && (!ends_inside_key(&hay[end..]) || names_error_type(hay, literal, end))
+        {
             bits |= 1 << SEVERITY_IN_VALUE;
         }
     });
@@ -373,6 +376,17 @@ fn gate_bits(hay: &[u8]) -> Bits {
         bits |= numeric_level_or_status(hay);
     }
     Bits(bits)
+}
+
+/// Whether the literal `err` ending at `end` starts the key `"errorType"`: a Lambda runtime's
+/// error document (`{"errorMessage":…,"errorType":"java.lang.RuntimeException",…}`) names
+/// its failure only by that key, so the key counts like a severity word in a value.
+fn names_error_type(hay: &[u8], literal: usize, end: usize) -> bool {
+    let rest = &hay[end..];
+    literal == 0
+        && end >= 4
+        && hay[end - 4] == b'"'
+        && (rest.starts_with(b"orType\":") || rest.starts_with(b"orType\\\":"))
 }
 
 /// In a JSON object (plain or JSON-escaped), whether the text after a literal finishes a key
@@ -1903,6 +1917,7 @@ fn interesting_key(key: &str) -> bool {
         || key == "s"
         || STATUS_PARENTS.contains(&key)
         || key == "responseElements"
+        || key == "errorType"
 }
 
 enum Scalar<'a> {
@@ -1935,6 +1950,10 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
     }
     if key == "PRIORITY" {
         return journald_priority_is_error(&value);
+    }
+    if key == "errorType" {
+        // A Lambda runtime's error document; `classify_json_full` checks its `errorMessage`.
+        return matches!(&value, Scalar::Str(s) if !s.trim().is_empty());
     }
     if key == "s" {
         // MongoDB's severity; `classify_json_full` checks the rest of MongoDB's shape.
@@ -2020,7 +2039,9 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
     c.error = match (platform, level) {
         (Some(p), _) => p,
         (None, Some(l)) => l,
-        (None, None) => inner_class.as_ref().is_some_and(|ic| ic.error),
+        (None, None) => {
+            inner_class.as_ref().is_some_and(|ic| ic.error) || lambda_error_document(obj)
+        }
     } || c.http_5xx;
     if let Some(ic) = &inner_class {
         if status.is_none() && ic.http_5xx {
@@ -2244,6 +2265,16 @@ fn lambda_platform_json(obj: &Map<String, Value>) -> Option<bool> {
         .and_then(|r| r.get("status"))
         .and_then(Value::as_str);
     Some(matches!(status, Some(s) if s != "success"))
+}
+
+/// The error document a Lambda runtime logs for an unhandled error when the function logs text
+/// (Java: `{"errorMessage":"…","errorType":"java.lang.RuntimeException","stackTrace":[…]}`;
+/// Python and Node.js write the same keys). A log with its own level field is decided by that.
+fn lambda_error_document(obj: &Map<String, Value>) -> bool {
+    obj.get("errorType")
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.trim().is_empty())
+        && obj.get("errorMessage").is_some_and(Value::is_string)
 }
 
 fn json_http_status(obj: &Map<String, Value>) -> Option<u16> {
