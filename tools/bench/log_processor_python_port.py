@@ -1354,6 +1354,7 @@ def _classify_json_full(obj, outer=True):
     inner = next((v for v in map(obj.get, TEXT_KEYS) if type(v) is str), None)
     if inner is not None:
         inner = inner.rstrip()
+    text = inner or None
     if not inner:
         inner = None
     elif inner[0] != "{":
@@ -1382,8 +1383,29 @@ def _classify_json_full(obj, outer=True):
             user, source, probe = login
             login = (user if user is not None else _json_string(obj, USER_KEYS),
                      source if source is not None else _json_string(obj, SOURCE_KEYS), probe)
+    if login is None and text is not None:
+        login = _json_auth_failed_message(obj, text)
     accepted = inner[3] if login is None and inner is not None else None
     return (error, http_5xx, login, accepted)
+
+
+_AUTH_FAILED_PHRASES = ("authentication failed", "authentication failure", "auth failed",
+                        "auth failure")
+
+
+def _json_auth_failed_message(obj, text):
+    """A JSON log whose message is just "authentication failed" (`: reason` may follow) counts
+    when its own fields name the user or the client."""
+    text = text.strip().rstrip(".!")
+    for phrase in _AUTH_FAILED_PHRASES:
+        head = text[:len(phrase)]
+        if (head.isascii() and head.lower() == phrase
+                and text[len(phrase):len(phrase) + 1] in ("", ":", ",", ";", "(")):
+            break
+    else:
+        return None
+    user, source = _json_string(obj, USER_KEYS), _json_string(obj, SOURCE_KEYS)
+    return None if user is None and source is None else (user, source, None)
 
 
 def _lambda_error_document(obj):

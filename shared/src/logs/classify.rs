@@ -2049,12 +2049,14 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
             c.error = true;
         }
     }
-    c.failed_login = json_failed_login(obj).or_else(|| {
-        inner_class
-            .as_ref()
-            .and_then(|ic| ic.failed_login.clone())
-            .map(|l| with_json_identity(into_owned_login(l), obj))
-    });
+    c.failed_login = json_failed_login(obj)
+        .or_else(|| {
+            inner_class
+                .as_ref()
+                .and_then(|ic| ic.failed_login.clone())
+                .map(|l| with_json_identity(into_owned_login(l), obj))
+        })
+        .or_else(|| json_auth_failed_message(obj, inner?));
     if c.failed_login.is_none() {
         c.accepted_login = inner_class
             .and_then(|ic| ic.accepted_login)
@@ -2064,6 +2066,38 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
             });
     }
     Some(c)
+}
+
+/// `{"msg":"authentication failed","user":"bob","remote_ip":"…"}`: a JSON log whose message is
+/// just "authentication failed" (or "auth failed", "authentication failure", optionally with
+/// `: reason`) counts when the log names the user or the client in its own fields. The same
+/// words alone in a text line stay uncounted: they are as often an app's own outbound login
+/// failing, with nobody named.
+fn json_auth_failed_message(obj: &Map<String, Value>, text: &str) -> Option<FailedLogin<'static>> {
+    const PHRASES: &[&str] = &[
+        "authentication failed",
+        "authentication failure",
+        "auth failed",
+        "auth failure",
+    ];
+    let text = text.trim().trim_end_matches(['.', '!']);
+    let says_so = PHRASES.iter().any(|p| {
+        text.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+            && matches!(
+                text.as_bytes().get(p.len()),
+                None | Some(b':' | b',' | b';' | b'(')
+            )
+    });
+    if !says_so {
+        return None;
+    }
+    let user = json_string(obj, USER_KEYS).map(|s| Cow::Owned(s.to_owned()));
+    let source = json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()));
+    if user.is_none() && source.is_none() {
+        return None;
+    }
+    login(user, source)
 }
 
 /// A failed login read from a JSON log's message text (`"msg":"login failed"`) takes the user
