@@ -3,7 +3,7 @@
 //! Precision matters as much as recall, so every rule looks at a *position* or a *field*, never
 //! at a word anywhere in the line: a severity token must sit in the line's header, an HTTP
 //! status is taken from its column, a JSON level from a level field. Cost matters too (tens of
-//! thousands of events per invocation): one pass of a literal automaton ([`GATE`], SIMD
+//! thousands of events per invocation): one pass of a literal automaton (`GATE`, SIMD
 //! accelerated) over the raw, still-escaped message says which rule families can apply at all;
 //! most events stop there without being unescaped, parsed or regex-matched.
 
@@ -109,7 +109,7 @@ pub enum Prefilter {
     Examine(Bits),
 }
 
-/// Gate literals found in a message, one bit per [`GATE_LITERALS`] entry.
+/// Gate literals found in a message, one bit per `GATE_LITERALS` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bits(u64);
 

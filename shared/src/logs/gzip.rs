@@ -4,8 +4,8 @@
 //! zlib and with a SIMD CRC-32. Its safe Rust wrapper (`libdeflater`) only exposes the
 //! single-member call, which silently ignores everything after the first member, so this module
 //! calls `libdeflate_gzip_decompress_ex` (which reports the input bytes consumed) through
-//! `libdeflate-sys`, member after member. This module, the SSE2 scans in [`super::document`]
-//! and [`super::classify`] and the allocator in [`crate::huge_pages`] hold the crate's only
+//! `libdeflate-sys`, member after member. This module, the SSE2 scans in `document`
+//! and [`classify`](mod@super::classify) and the allocator in [`crate::huge_pages`] hold the crate's only
 //! `unsafe`.
 
 use std::alloc::{self, Layout};

@@ -1,6 +1,6 @@
 //! CloudWatch Logs subscription decoding and log-event classification (log-processor core).
 //!
-//! Pure and I/O-free: [`decode`] turns a base64+gzip payload into borrowed events, [`classify`]
+//! Pure and I/O-free: [`decode`] turns a base64+gzip payload into borrowed events, [`classify`](mod@classify)
 //! says what each event is, [`aggregate`] counts per log group, [`metrics`] renders EMF lines and
 //! PutMetricData datums, [`alerts`] builds alert documents and keeps the cooldown, [`redact`]
 //! cleans sample lines, [`response`] holds the handler's response types.

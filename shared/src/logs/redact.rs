@@ -233,7 +233,7 @@ fn redact(window: &str, hints: u8) -> String {
     truncate_chars(&String::from_utf8_lossy(&text), MAX_SAMPLE_CHARS)
 }
 
-/// The part of `message` a sample is made from: at most [`REDACT_WINDOW_BYTES`], trailing
+/// The part of `message` a sample is made from: at most `REDACT_WINDOW_BYTES`, trailing
 /// whitespace removed.
 pub fn sample_window(message: &str) -> &str {
     let message = message.trim_end();
