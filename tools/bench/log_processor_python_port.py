@@ -127,6 +127,8 @@ _AUTH_LITERALS = ("Failed ", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
                   "was not found in")
 # `$date`: MongoDB's structured logs (`{"t":{"$date":…},"s":"E",…}`).
 _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '" 5', "$date")
+# A Java stack frame on its own line, as text and JSON-escaped.
+_JAVA_FRAME_LITERALS = ("\n\tat ", "\\n\\tat ")
 
 
 # Where the Rust code tests one literal's bit, this port tests the literal with `in`. The automaton
@@ -141,7 +143,8 @@ def _alternation(words):
 # Severity includes `eror` (Grafana's `lvl=eror`) everywhere the Rust code tests SEVERITY_BITS.
 _SEV_ANY = re.compile(_alternation(_SEV_LITERALS + ("eror",)))
 _AUTH_ANY = re.compile(_alternation(_AUTH_LITERALS))
-_NON_SEV_ANY = re.compile(_alternation(_LAMBDA_LITERALS + _AUTH_LITERALS + _JSON_LITERALS))
+_NON_SEV_ANY = re.compile(_alternation(_LAMBDA_LITERALS + _AUTH_LITERALS + _JSON_LITERALS
+                                        + _JAVA_FRAME_LITERALS))
 _ANY_LITERAL = re.compile(_SEV_ANY.pattern + "|" + _NON_SEV_ANY.pattern)
 # After a severity literal in a JSON object: the rest of a key name (`{"error":null}`).
 _KEY_TAIL = re.compile(r'[A-Za-z0-9_.\-]*\\?":')
@@ -383,6 +386,11 @@ def _header_severity(line):
     """A severity token among the first 10 tokens (256 bytes) of the line: `ERROR`, `[error]`,
     `[core:error]`, `<error>`, `ERROR:root:`, `prog[pid]: error: …`. The first level-like token
     decides; a bare lower-case word ("an error occurred") is never a level."""
+    return _header_level(line) is True
+
+
+def _header_level(line):
+    """True an error level token, False another level token, None no level token."""
     head = line[:256] if line.isascii() else _head(line, 256)
     tokens = (head.split(None, 10)[:10] if _ODD_SPACE.search(head) is None
               else _ASCII_TOKEN.findall(head)[:10])
@@ -400,7 +408,7 @@ def _header_severity(line):
         if ((index + 1 < len(tokens) and tokens[index + 1] == ":" and _level_word(raw))
                 or raw == "FAILURE"):
             return True
-    return False
+    return None
 
 
 def _token_level(raw):
@@ -476,7 +484,10 @@ def _text_error(line, low):
         return _without_severity_error(line)
     verdict = _logfmt_level(line)
     if verdict is None:
-        verdict = _header_severity(line)
+        verdict = _header_level(line)
+        if verdict is None:
+            verdict = (("\n\tat " in line or "\\n\\tat " in line)
+                       and _java_stack_trace(line))
     if verdict:
         return _sev_any(line) or _without_severity_error(line)
     return not _sev_any(line) and _without_severity_error(line)
@@ -501,7 +512,26 @@ def _lambda_level_column(line):
 
 def _without_severity_error(line):
     return (_DOTNET_FAIL.match(line) is not None
-            or ("FAIL" in line and _header_severity(line)))
+            or ("FAIL" in line and _header_severity(line))
+            or (("\n\tat " in line or "\\n\\tat " in line) and _header_level(line) is None
+                and _java_stack_trace(line)))
+
+
+_JAVA_CLASS = re.compile(r"[A-Za-z0-9._$]*\.[A-Za-z0-9._$]*(?:Exception|Error|Throwable)", A)
+
+
+def _java_stack_trace(line):
+    """A line naming an exception class (`Caused by: ` allowed) before the first `\tat` frame."""
+    frame = line.find("\n\tat ")
+    if frame < 0:
+        return False
+    for text in line[:frame].split("\n"):
+        if text.startswith("Caused by: "):
+            text = text[11:]
+        cls = text.split(":", 1)[0].rstrip()
+        if _JAVA_CLASS.fullmatch(cls):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------

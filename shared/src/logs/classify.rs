@@ -260,7 +260,11 @@ const GATE_LITERALS: &[&str] = &[
     // access logs wrapped in a JSON envelope (`{"log":"1.2.3.4 - - […] \"GET / …\" 502 …"}`);
     // bare access-log lines are settled by position before the gate runs
     "\" 5",
-    // 58..=63 are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
+    // 58..=59: a Java stack frame on its own line (`\n\tat com.example.Handler…`), as text and
+    // as it sits JSON-escaped in a payload
+    "\n\tat ",
+    "\\n\\tat ",
+    // 60..=63 are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
 const _: () = assert!(GATE_LITERALS.len() <= JSON_NUMBER_5);
@@ -274,13 +278,13 @@ const L_MISMATCH: usize = 54;
 const L_NOT_FOUND_IN: usize = 55;
 /// Not a literal: in a JSON object, a level- or status-like key whose value (number or numeric
 /// string) starts with 5 (`"status":503`, `"level":50`, `"elb_status_code": "502"`).
-const JSON_NUMBER_5: usize = 58;
+const JSON_NUMBER_5: usize = 60;
 /// Not a literal: the same with 6 (`"level":60`, pino/bunyan fatal).
-const JSON_NUMBER_6: usize = 59;
+const JSON_NUMBER_6: usize = 61;
 const JSON_5XX_BITS: u64 = 1 << JSON_NUMBER_5;
 /// Not a literal: in a JSON object, a severity word outside a key name (`"level":"error"`, or in
 /// a value). Without it the severity words are only field names (`{"error":null,…}`).
-const SEVERITY_IN_VALUE: usize = 60;
+const SEVERITY_IN_VALUE: usize = 62;
 const L_FAILED: usize = 27;
 const L_FAIL_UPPER: usize = 28;
 const L_FAIL: usize = 29;
@@ -299,12 +303,15 @@ const L_AUTHENTICATING_USER: usize = 41;
 const L_COULDNT_AUTH: usize = 42;
 const L_ACCEPTED: usize = 43;
 const L_MAX_AUTH: usize = 44;
+const L_JAVA_FRAME: usize = 58;
+const L_JAVA_FRAME_ESCAPED: usize = 59;
+const JAVA_FRAME_BITS: u64 = (1 << L_JAVA_FRAME) | (1 << L_JAVA_FRAME_ESCAPED);
 
 /// The literal gate: aho-corasick's packed SIMD searcher (Teddy on x86-64 and aarch64) used
 /// directly, which reports matches without re-confirming each one with an automaton; the full
 /// automaton where no SIMD searcher is available.
 ///
-/// The literals are split into [`GATE_GROUPS`] searchers. One Teddy over all 58 literals packs
+/// The literals are split into [`GATE_GROUPS`] searchers. One Teddy over all 60 literals packs
 /// several into each of its 16 buckets, and on ordinary lower-case text most positions then
 /// match some bucket's nibble fingerprint and must be verified; smaller groups scan the text
 /// more than once but verify far fewer false candidates.
@@ -314,7 +321,7 @@ enum Gate {
 }
 
 /// Literal index ranges of the gate's searchers.
-const GATE_GROUPS: &[std::ops::Range<usize>] = &[0..21, 21..58];
+const GATE_GROUPS: &[std::ops::Range<usize>] = &[0..21, 21..60];
 
 static GATE: LazyLock<Gate> = LazyLock::new(|| {
     let packed: Option<Vec<(usize, packed::Searcher)>> = GATE_GROUPS
@@ -571,12 +578,38 @@ fn text_error(line: &str, bits: Bits) -> bool {
     }
     if !bits.any(SEVERITY_BITS) {
         // `FAILURE` (a BGL level) is gated by `FAIL`, an authentication literal.
-        return dotnet_console_error(line) || (bits.has(L_FAIL_UPPER) && header_severity(line));
+        return dotnet_console_error(line)
+            || (bits.has(L_FAIL_UPPER) && header_severity(line))
+            || (bits.any(JAVA_FRAME_BITS)
+                && header_level(line).is_none()
+                && java_stack_trace(line));
     }
     if let Some(verdict) = logfmt_level(b) {
         return verdict;
     }
-    header_severity(line)
+    header_level(line).unwrap_or_else(|| bits.any(JAVA_FRAME_BITS) && java_stack_trace(line))
+}
+
+/// A Java stack trace with no level header of its own, as `printStackTrace` and the Lambda Java
+/// runtime (an unhandled exception, when the function logs text) write it: a line naming an
+/// exception class (`java.lang.IllegalStateException: boom`, `Caused by: …`) before the first
+/// `\tat …` frame line. A frame alone, or a trace under an `INFO`/`WARN` header, is not an
+/// error here.
+fn java_stack_trace(line: &str) -> bool {
+    let Some(frame) = finder!("\n\tat ").find(line.as_bytes()) else {
+        return false;
+    };
+    line[..frame].split('\n').any(|l| {
+        let l = l.strip_prefix("Caused by: ").unwrap_or(l);
+        let class = l.split(':').next().unwrap_or("").trim_end();
+        class.contains('.')
+            && class
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
+            && ["Exception", "Error", "Throwable"]
+                .iter()
+                .any(|suffix| class.ends_with(suffix))
+    })
 }
 
 /// .NET's console logger (`Microsoft.Extensions.Logging`, the ASP.NET Core default) starts each
@@ -780,6 +813,12 @@ fn logfmt_level(b: &[u8]) -> Option<bool> {
 /// level-like token decides, so `INFO … ERROR …` is not an error. A bare lowercase word ("an
 /// error occurred") is never a level.
 fn header_severity(line: &str) -> bool {
+    header_level(line) == Some(true)
+}
+
+/// The level among the first tokens of a line: `Some(true)` an error level, `Some(false)`
+/// another level, `None` no level token (see [`header_severity`]).
+fn header_level(line: &str) -> Option<bool> {
     const MAX_TOKENS: usize = 10;
     const MAX_BYTES: usize = 256;
     let mut end = line.len().min(MAX_BYTES);
@@ -796,13 +835,13 @@ fn header_severity(line: &str) -> bool {
         // Rails/Ruby Logger: `E, [2024-05-01T…] ERROR -- : …`
         if index == 0 && raw.len() == 2 && raw.ends_with(',') {
             match raw.as_bytes()[0] {
-                b'E' | b'F' => return true,
-                b'I' | b'W' | b'D' => return false,
+                b'E' | b'F' => return Some(true),
+                b'I' | b'W' | b'D' => return Some(false),
                 _ => {}
             }
         }
         if let Some(verdict) = token_level(raw) {
-            return verdict;
+            return Some(verdict);
         }
         // Proxifier: `[10.30 17:03:41] chrome.exe - host:443 error : Could not connect …`;
         // BGL (Blue Gene/L RAS): `… RAS KERNEL FAILURE …`, its most severe level.
@@ -810,10 +849,10 @@ fn header_severity(line: &str) -> bool {
             && level_word(raw.as_bytes()) == Some(true))
             || raw == "FAILURE"
         {
-            return true;
+            return Some(true);
         }
     }
-    false
+    None
 }
 
 /// `Some(true)` for an error level token, `Some(false)` for another level token, `None` when the
@@ -2539,6 +2578,8 @@ mod gate_index_tests {
             (L_COULDNT_AUTH, "Couldn't authenticate"),
             (L_ACCEPTED, "Accepted "),
             (L_MAX_AUTH, "maximum authentication"),
+            (L_JAVA_FRAME, "\n\tat "),
+            (L_JAVA_FRAME_ESCAPED, "\\n\\tat "),
             (46, "$date"),
             (L_EROR, "eror"),
             (L_NOT_FOUND_COLON, "not found: "),
