@@ -1627,7 +1627,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
 /// An application's own words for a failed login, in a text line or a JSON log's message:
 /// `Login failed[ for [user ]U][ from IP]`, `Failed login attempt from IP`, `Sign-in failed`,
 /// `Invalid username or password`, `Invalid credentials` (case-insensitive). The phrase must end
-/// there (`: reason`, ` for …`, ` from …`, punctuation or the end), so `login failure count` and
+/// there (`: reason`, ` for …`, ` from …`, a quote, punctuation or the end), so `login failure count` and
 /// plurals (`3 failed login attempts`, `no login failures`) are not failed logins, nor is a
 /// number right before it (`1 failed login attempt for bob`, a summary).
 fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
@@ -1655,7 +1655,8 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
 
 /// SQL Server's error log (RDS exports it): `Login failed for user 'U'. Reason: … [CLIENT: IP]`;
 /// `Authentication failed for user [U]` (pure-ftpd, with its `(?@IP)` source, and the same words
-/// elsewhere, with a `from IP`); OpenVPN's `IP:PORT TLS Auth Error: Auth Username/Password verification failed`.
+/// elsewhere, with a `from IP`); OpenVPN's `IP:PORT TLS Auth Error: Auth Username/Password
+/// verification failed`.
 fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
     if has!(line, "Login failed for user '") {
         let c = MSSQL.captures(line)?;
@@ -2131,12 +2132,19 @@ fn json_auth_failed_message(obj: &Map<String, Value>, text: &str) -> Option<Fail
     if !says_so {
         return None;
     }
-    let user = json_string(obj, USER_KEYS).map(|s| Cow::Owned(s.to_owned()));
-    let source = json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()));
+    let (user, source) = (json_user(obj), json_source(obj));
     if user.is_none() && source.is_none() {
         return None;
     }
     login(user, source)
+}
+
+fn json_user(obj: &Map<String, Value>) -> Option<Cow<'static, str>> {
+    json_string(obj, USER_KEYS).map(|s| Cow::Owned(s.to_owned()))
+}
+
+fn json_source(obj: &Map<String, Value>) -> Option<Cow<'static, str>> {
+    json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()))
 }
 
 /// A failed login read from a JSON log's message text (`"msg":"login failed"`) takes the user
@@ -2145,12 +2153,8 @@ fn with_json_identity(
     mut l: FailedLogin<'static>,
     obj: &Map<String, Value>,
 ) -> FailedLogin<'static> {
-    if l.user.is_none() {
-        l.user = json_string(obj, USER_KEYS).map(|s| Cow::Owned(s.to_owned()));
-    }
-    if l.source.is_none() {
-        l.source = json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()));
-    }
+    l.user = l.user.or_else(|| json_user(obj));
+    l.source = l.source.or_else(|| json_source(obj));
     l
 }
 
@@ -2520,10 +2524,9 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
             path(obj, "userIdentity.arn").and_then(Value::as_str)
         })
         .map(|s| Cow::Owned(s.to_owned()));
-    let source = json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()));
     Some(FailedLogin {
         user,
-        source,
+        source: json_source(obj),
         publickey_probe: None,
     })
 }
