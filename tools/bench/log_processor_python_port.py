@@ -486,8 +486,7 @@ def _text_error(line, low):
     if verdict is None:
         verdict = _header_level(line)
         if verdict is None:
-            verdict = (("\n\tat " in line or "\\n\\tat " in line)
-                       and _java_stack_trace(line))
+            verdict = _has_java_frame(line) and _java_stack_trace(line)
     if verdict:
         return _sev_any(line) or _without_severity_error(line)
     return not _sev_any(line) and _without_severity_error(line)
@@ -513,8 +512,13 @@ def _lambda_level_column(line):
 def _without_severity_error(line):
     return (_DOTNET_FAIL.match(line) is not None
             or ("FAIL" in line and _header_severity(line))
-            or (("\n\tat " in line or "\\n\\tat " in line) and _header_level(line) is None
+            or (_has_java_frame(line) and _header_level(line) is None
                 and _java_stack_trace(line)))
+
+
+def _has_java_frame(line):
+    """classify.rs `bits.any(JAVA_FRAME_BITS)`: either frame literal is in the line."""
+    return any(literal in line for literal in _JAVA_FRAME_LITERALS)
 
 
 _JAVA_CLASS = re.compile(r"[A-Za-z0-9._$]*\.[A-Za-z0-9._$]*(?:Exception|Error|Throwable)", A)

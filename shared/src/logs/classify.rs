@@ -303,6 +303,7 @@ const L_AUTHENTICATING_USER: usize = 41;
 const L_COULDNT_AUTH: usize = 42;
 const L_ACCEPTED: usize = 43;
 const L_MAX_AUTH: usize = 44;
+const L_ERR: usize = 0;
 const L_JAVA_FRAME: usize = 58;
 const L_JAVA_FRAME_ESCAPED: usize = 59;
 const JAVA_FRAME_BITS: u64 = (1 << L_JAVA_FRAME) | (1 << L_JAVA_FRAME_ESCAPED);
@@ -390,7 +391,7 @@ fn gate_bits(hay: &[u8]) -> Bits {
 /// its failure only by that key, so the key counts like a severity word in a value.
 fn names_error_type(hay: &[u8], literal: usize, end: usize) -> bool {
     let rest = &hay[end..];
-    literal == 0
+    literal == L_ERR
         && end >= 4
         && hay[end - 4] == b'"'
         && (rest.starts_with(b"orType\":") || rest.starts_with(b"orType\\\":"))
@@ -2591,7 +2592,7 @@ mod gate_index_tests {
         ] {
             assert_eq!(GATE_LITERALS[index], literal);
         }
-        assert_eq!(GATE_LITERALS[0], "err");
+        assert_eq!(GATE_LITERALS[L_ERR], "err");
         assert_eq!(GATE_LITERALS[20], "SEVERE");
         assert_eq!(GATE_LITERALS[21], "timed out");
         assert_eq!(GATE_LITERALS[26], "Status: ");
