@@ -119,7 +119,7 @@ _SEV_LITERALS = ("err", "Err", "ERR", "fatal", "Fatal", "FATAL", "crit", "Crit",
                  "severe", "Severe", "SEVERE")
 _LAMBDA_LITERALS = ("timed out", "exited", "Traceback", "Exception in thread", "Runtime.",
                     "Status: ")
-_AUTH_LITERALS = ("Failed ", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
+_AUTH_LITERALS = ("Fail", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
                   "refused connect", "not allowed", "denied", "user unknown", "ignoring max",
                   "not known", "authentication methods", "incorrect password",
                   "authenticating user", "Couldn't authenticate", "Accepted ",
@@ -608,7 +608,8 @@ _SSHD_SHAPES = ("Failed ", "Invalid user ", "Illegal user ", "input_userauth_req
                 "maximum authentication attempts exceeded", "Too many authentication failures",
                 "PAM: ", "User ", "Connection closed by ", "Connection reset by ",
                 "Disconnected from ")
-_SSHD_TAGS = ("sshd[", "sshd-session[", "sshd: ")
+_SSHD_TAGS = ("sshd[", "sshd-session[", "sshd: ", "sshd]")
+_SOLARIS_MSGID = re.compile(r"\[ID \d+ [^ \]]+\] ", A)
 _HOST = re.compile(r"[A-Za-z0-9.:\-_%]+")
 _DIGITS = re.compile(r"\d*", A)
 _WS = re.compile(r"\s")
@@ -655,12 +656,10 @@ def _failed_method(line, sshd):
     invalid = rest.startswith(("invalid user ", "illegal user "))
     if invalid:
         rest = rest[13:]
-    if rest.startswith("from "):
-        user, rest = "", rest[5:]
-    else:
-        user, sep, rest = rest.partition(" from ")
-        if not sep:
-            return None
+    split = _split_user_from(rest)
+    if split is None:
+        return None
+    user, rest = split
     words = rest.split(" ", 3)
     source = _clean(words[0])
     if source is None or not _looks_like_host(source):
@@ -672,18 +671,49 @@ def _failed_method(line, sshd):
     return (_clean(user), source, probe)
 
 
+def _split_user_from(rest):
+    """(user, text after ` from `) at the ` from ` sshd wrote: the first whose host is followed
+    only by ` port N`, ` sshN`, then the end, ` [preauth]` or `: ` (a client-chosen user name
+    may hold ` from HOST` itself); else at the first ` from `. None without one."""
+    candidates = [("", rest[5:])] if rest.startswith("from ") else []
+    at = rest.find(" from ")
+    while at >= 0:
+        candidates.append((rest[:at], rest[at + 6:]))
+        at = rest.find(" from ", at + 6)
+    for user, after in candidates:
+        if _ends_like_sshd_source(after):
+            return user, after
+    return candidates[0] if candidates else None
+
+
+def _ends_like_sshd_source(after):
+    """`HOST[ port N][ sshN]` then the end, ` [preauth]` or `: …`."""
+    host, space, tail = after.partition(" ")
+    if not _looks_like_host(host):
+        return False
+    tail = space + tail
+    if tail.startswith(" port "):
+        digits = _DIGITS.match(tail, 6).end() - 6
+        if digits == 0:
+            return False
+        tail = tail[6 + digits:]
+    if tail.startswith(" ssh"):
+        tail = tail[_DIGITS.match(tail, 4).end():]
+    tail = tail.rstrip(" \t\n\r\x0c")
+    return tail == "" or tail == " [preauth]" or tail.startswith(": ")
+
+
 def _invalid_user(line):
     """`Invalid user USER from SOURCE[ port N]` / `Illegal user …`, by hand."""
     at = line.find("Invalid user ")
     if at < 0:
         at = line.find("Illegal user ")
     rest = line[at + 13:]
-    if rest.startswith("from "):
-        user, source = "", rest[5:]
+    split = _split_user_from(rest)
+    if split is not None:
+        user, source = split
     else:
-        user, sep, source = rest.partition(" from ")
-        if not sep:
-            user, source = rest.split(" ", 1)[0], None
+        user, source = rest.split(" ", 1)[0], None
     if source is not None:
         source = _clean(source.split(" ", 1)[0])
     if source is not None:
@@ -696,8 +726,9 @@ def _invalid_user(line):
 
 def _sshd_message(line):
     """The message of an sshd line: after the program tag (`sshd[PID]: `, `sshd-session[PID]: `,
-    `sshd: `) when the line's header has one, else the whole line; without `message repeated N
-    times: [ ` and `error: `/`fatal: `. None when the tag is only found past the header."""
+    `sshd: `, `[sshd]: `) and a Solaris `[ID N facility.level] ` when the line's header has a
+    tag, else the whole line; without `message repeated N times: [ ` and `error: `/`fatal: `.
+    None when the tag is only found past the header."""
     msg = line.lstrip()
     head = line[:173] if line.isascii() else _head(line, 173)
     at, tag = head.find("sshd"), None
@@ -706,15 +737,24 @@ def _sshd_message(line):
         if tag is None:
             at = head.find("sshd", at + 4)
     if tag is not None:
-        if (_blen(head[:at]) > 160) or not (at == 0 or line[at - 1] in " /"):
+        before = "[" if tag == "sshd]" else " /"
+        if (_blen(head[:at]) > 160) or not (at == 0 or line[at - 1] in before):
             return None
         rest = at + len(tag)
-        if tag[-1] == "[":
+        if tag == "sshd]":
+            if line.startswith(": ", rest):
+                rest += 2
+            elif line.startswith(" ", rest):
+                rest += 1
+            else:
+                return None
+        elif tag[-1] == "[":
             rest = _DIGITS.match(line, rest).end()
             if not line.startswith("]: ", rest):
                 return None
             rest += 3
-        msg = line[rest:]
+        msgid = _SOLARIS_MSGID.match(line, rest)
+        msg = line[msgid.end() if msgid else rest:]
     else:
         rfc5424 = _rfc5424_sshd_message(line)
         if rfc5424 is not None:
@@ -737,7 +777,33 @@ def _rfc5424_sshd_message(line):
     fields = rest.split(" ", 5)
     if len(fields) < 6 or fields[2] not in ("sshd", "sshd-session"):
         return None
-    return fields[5][2:] if fields[5].startswith("- ") else None
+    return _without_structured_data(fields[5])
+
+
+def _without_structured_data(sd_and_msg):
+    """The MSG after RFC 5424 STRUCTURED-DATA: `- MSG`, or `[id k="v"]…[…] MSG` (a `]` inside a
+    quoted value does not close its element; `\\"` does not end the value)."""
+    if sd_and_msg.startswith("- "):
+        return sd_and_msg[2:]
+    i, n = 0, len(sd_and_msg)
+    while i < n and sd_and_msg[i] == "[":
+        quoted = False
+        i += 1
+        while True:
+            if i >= n:
+                return None
+            c = sd_and_msg[i]
+            if c == "\\" and quoted:
+                i += 1
+            elif c == '"':
+                quoted = not quoted
+            elif c == "]" and not quoted:
+                break
+            i += 1
+        i += 1
+    if i == 0 or not sd_and_msg.startswith(" ", i):
+        return None
+    return sd_and_msg[i + 1:]
 
 
 def _pam_field(line, key):
@@ -835,7 +901,8 @@ def _failed_login_text(line):
         return _login(_cap(m, 1), _cap(m, 2))
     if (sshd and "Received disconnect from " in line
             and ("No more user authentication methods" in line
-                 or "No supported authentication methods" in line)):
+                 or "No supported authentication methods" in line
+                 or "No authentication methods available" in line)):
         return _login(None, _received_disconnect_source(line))
     if sshd and "not allowed" in line:
         if "Change of username or service not allowed" in line:
@@ -887,7 +954,7 @@ def _app_login_failure(line):
     """An application's own words: `Login failed[ for [user ]U][ from IP]`, `Failed login
     attempt`, `Sign-in failed`, `Invalid username or password`, `Invalid credentials`; the phrase
     must end there, and a number right before it makes it a summary."""
-    if not ("fail" in line or "Failed " in line or "FAIL" in line or "nvalid" in line):
+    if not ("fail" in line or "Fail" in line or "FAIL" in line or "nvalid" in line):
         return None
     low = line.lower()
     if not any(h in low for h in _APP_LOGIN_HINTS):

@@ -218,8 +218,9 @@ const GATE_LITERALS: &[&str] = &[
     "Exception in thread",
     "Runtime.",
     "Status: ",
-    // 27..=46: authentication
-    "Failed ",
+    // 27..=46: authentication ("Fail": `Failed `, and `Login Failure`/`Login Failed.`, whose
+    // capital F neither `fail` nor `FAIL` finds)
+    "Fail",
     "FAIL",
     "fail",
     "nvalid",
@@ -1264,12 +1265,7 @@ fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
         Some(r) => (true, r),
         None => (false, rest),
     };
-    // `invalid user  from …`: the user is empty and the separator follows directly.
-    let (user, rest) = if let Some(r) = rest.strip_prefix("from ") {
-        ("", r)
-    } else {
-        split_once!(rest, " from ")?
-    };
+    let (user, rest) = split_user_from(rest)?;
     let mut words = rest.split(' ');
     let source = words.next().and_then(clean);
     if !source.as_deref().is_some_and(looks_like_host) {
@@ -1294,19 +1290,59 @@ fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
     })
 }
 
+/// Splits `USER from SOURCE…` at the ` from ` sshd wrote. The user name is the client's choice
+/// and may itself hold ` from HOST` (`Failed password for invalid user x from 10.0.0.9 from
+/// 203.0.113.5 port 22 ssh2`), so the split is at the first ` from ` whose host is followed only
+/// by what sshd puts there: ` port N`, ` sshN`, then the end, ` [preauth]` or `: ` and sshd's
+/// own detail. Without such a one (applications' `Failed login for bob from IP - reason`), at
+/// the first ` from `. An empty user (`invalid user  from …`) leaves `from ` at the start.
+fn split_user_from(rest: &str) -> Option<(&str, &str)> {
+    let starts_empty = rest.strip_prefix("from ").map(|after| ("", after));
+    let candidates = starts_empty.into_iter().chain(
+        finder!(" from ")
+            .find_iter(rest.as_bytes())
+            .map(|at| (&rest[..at], &rest[at + " from ".len()..])),
+    );
+    let mut first = None;
+    for (user, after) in candidates {
+        if ends_like_sshd_source(after) {
+            return Some((user, after));
+        }
+        first = first.or(Some((user, after)));
+    }
+    first
+}
+
+/// `HOST[ port N][ sshN]` then the end, ` [preauth]` or `: …`.
+fn ends_like_sshd_source(after: &str) -> bool {
+    let host_end = after.find(' ').unwrap_or(after.len());
+    if !looks_like_host(&after[..host_end]) {
+        return false;
+    }
+    let mut tail = &after[host_end..];
+    if let Some(r) = tail.strip_prefix(" port ") {
+        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        tail = &r[digits..];
+    }
+    if let Some(r) = tail.strip_prefix(" ssh") {
+        tail = r.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let tail = tail.trim_ascii_end();
+    tail.is_empty() || tail == " [preauth]" || tail.starts_with(": ")
+}
+
 /// `Invalid user USER from SOURCE[ port N]` / `Illegal user …` (sshd #5), by hand.
 fn invalid_user(line: &str) -> Option<FailedLogin<'_>> {
     let at = finder!("Invalid user ")
         .find(line.as_bytes())
         .or_else(|| finder!("Illegal user ").find(line.as_bytes()))?;
     let rest = &line[at + "Invalid user ".len()..];
-    let (user, source) = if let Some(r) = rest.strip_prefix("from ") {
-        ("", Some(r))
-    } else {
-        match split_once!(rest, " from ") {
-            Some((u, r)) => (u, Some(r)),
-            None => (rest.split(' ').next().unwrap_or(""), None),
-        }
+    let (user, source) = match split_user_from(rest) {
+        Some((u, r)) => (u, Some(r)),
+        None => (rest.split(' ').next().unwrap_or(""), None),
     };
     let source = source.and_then(|r| r.split(' ').next()).and_then(clean);
     match &source {
@@ -1336,9 +1372,10 @@ const SSHD_SHAPES: &[&str] = &[
 ];
 
 /// The message text of an sshd line: after the program tag (`sshd[PID]: `,
-/// `sshd-session[PID]: `, `sshd: `) when the line has one in its header, else the whole line
-/// (a bare message, e.g. journald's `MESSAGE`); then without `message repeated N times: [ ` and
-/// `error: `/`fatal: `. `None` when the tag is only found past the header.
+/// `sshd-session[PID]: `, `sshd: `, `[sshd]: `) and a Solaris `[ID N facility.level] ` when the
+/// line has a tag in its header, else the whole line (a bare message, e.g. journald's
+/// `MESSAGE`); then without `message repeated N times: [ ` and `error: `/`fatal: `. `None` when
+/// the tag is only found past the header.
 fn sshd_message(line: &str) -> Option<&str> {
     const HEADER: usize = 160;
     let mut msg = line.trim_start();
@@ -1346,22 +1383,27 @@ fn sshd_message(line: &str) -> Option<&str> {
     let head = &line.as_bytes()[..line.len().min(HEADER + "sshd-session[".len())];
     // The first `sshd` that is one of the tags (one search instead of one per tag).
     let tag = finder!("sshd").find_iter(head).find_map(|at| {
-        ["sshd[", "sshd-session[", "sshd: "]
+        ["sshd[", "sshd-session[", "sshd: ", "sshd]"]
             .into_iter()
             .find(|t| head[at..].starts_with(t.as_bytes()))
             .map(|t| (at, t))
     });
     if let Some((at, t)) = tag {
-        if at > HEADER || !(at == 0 || matches!(line.as_bytes()[at - 1], b' ' | b'/')) {
+        // `[sshd]` (no PID, some BSD and appliance syslogs) must open with its bracket.
+        let before = if t == "sshd]" { b"[" as &[u8] } else { b" /" };
+        if at > HEADER || !(at == 0 || before.contains(&line.as_bytes()[at - 1])) {
             return None;
         }
         let rest = &line[at + t.len()..];
-        msg = if t.ends_with('[') {
+        msg = if t == "sshd]" {
+            rest.strip_prefix(": ").or_else(|| rest.strip_prefix(' '))?
+        } else if t.ends_with('[') {
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             rest[digits..].strip_prefix("]: ")?
         } else {
             rest
         };
+        msg = without_solaris_msgid(msg);
     } else if let Some(rest) = rfc5424_sshd_message(line) {
         msg = rest;
     }
@@ -1379,6 +1421,22 @@ fn sshd_message(line: &str) -> Option<&str> {
     )
 }
 
+/// Solaris/illumos syslog puts a message id and the facility before the text:
+/// `sshd[20878]: [ID 800047 auth.info] Failed keyboard-interactive for …`.
+fn without_solaris_msgid(msg: &str) -> &str {
+    let Some(rest) = msg.strip_prefix("[ID ") else {
+        return msg;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(rest) = rest[digits..].strip_prefix(' ').filter(|_| digits > 0) else {
+        return msg;
+    };
+    match rest.split_once("] ") {
+        Some((facility, text)) if !facility.is_empty() && !facility.contains([' ', ']']) => text,
+        _ => msg,
+    }
+}
+
 /// RFC 5424 `<PRI>1 TIME HOST sshd PROCID MSGID - MSG`: the MSG of an sshd line.
 fn rfc5424_sshd_message(line: &str) -> Option<&str> {
     let rest = line.strip_prefix('<')?;
@@ -1391,7 +1449,35 @@ fn rfc5424_sshd_message(line: &str) -> Option<&str> {
     if app != "sshd" && app != "sshd-session" {
         return None;
     }
-    fields.nth(2)?.strip_prefix("- ")
+    without_structured_data(fields.nth(2)?)
+}
+
+/// The MSG after RFC 5424 STRUCTURED-DATA: `- MSG`, or `[id k="v"]…[…] MSG` (a `]` inside a
+/// quoted value does not close its element; `\"` does not end the value).
+fn without_structured_data(sd_and_msg: &str) -> Option<&str> {
+    if let Some(msg) = sd_and_msg.strip_prefix("- ") {
+        return Some(msg);
+    }
+    let b = sd_and_msg.as_bytes();
+    let mut i = 0;
+    while b.get(i) == Some(&b'[') {
+        let mut quoted = false;
+        i += 1;
+        loop {
+            match *b.get(i)? {
+                b'\\' if quoted => i += 1,
+                b'"' => quoted = !quoted,
+                b']' if !quoted => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    sd_and_msg[i..].strip_prefix(' ')
 }
 
 /// An IP address or a host name as sshd logs it (not "form" or "customer").
@@ -1554,7 +1640,8 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         && bits.has(L_AUTH_METHODS)
         && has!(line, "Received disconnect from ")
         && (has!(line, "No more user authentication methods")
-            || has!(line, "No supported authentication methods"))
+            || has!(line, "No supported authentication methods")
+            || has!(line, "No authentication methods available"))
     {
         let source = RECEIVED_DISCONNECT
             .captures(line)
@@ -2564,7 +2651,7 @@ mod gate_index_tests {
     #[test]
     fn named_indices_point_at_their_literals() {
         for (index, literal) in [
-            (L_FAILED, "Failed "),
+            (L_FAILED, "Fail"),
             (L_FAIL_UPPER, "FAIL"),
             (L_FAIL, "fail"),
             (L_INVALID, "nvalid"),
