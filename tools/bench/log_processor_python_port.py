@@ -124,7 +124,7 @@ _AUTH_LITERALS = ("Fail", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
                   "not known", "authentication methods", "incorrect password",
                   "authenticating user", "Couldn't authenticate", "Accepted ",
                   "maximum authentication", "ejected", "ConsoleLogin", "not found: ", "mismatch",
-                  "was not found in")
+                  "was not found in", "unknown user")
 # `$date`: MongoDB's structured logs (`{"t":{"$date":…},"s":"E",…}`).
 _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '" 5', "$date")
 # A Java stack frame on its own line, as text and JSON-escaped.
@@ -164,7 +164,8 @@ def _maybe_auth(low):
     return ("fail" in low or "nvalid" in low or "llegal user" in low or "refused" in low
             or "not " in low or "denied" in low or "user unknown" in low or "ignoring max" in low
             or "authenticat" in low or "incorrect password" in low or "accepted " in low
-            or "ejected" in low or "consolelogin" in low or "mismatch" in low)
+            or "ejected" in low or "consolelogin" in low or "mismatch" in low
+            or "unknown user" in low)
 
 
 def _sev_any(text):
@@ -587,7 +588,8 @@ AUTH_FAILED_FOR_USER = r'Authentication failed for user \[?"?([^\]"\s]*)'
 PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)"
 OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed"
 DOVECOT_PASSDB = (r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): "
-                  r"(?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch)")
+                  r"(?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch"
+                  r"|unknown user)")
 PAM_SSS_RECEIVED = (r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure"
                     r"|User not known to the underlying authentication module)\)")
 AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)"
@@ -1023,7 +1025,8 @@ def _web_or_mail_login(line):
                 if sep and ":" not in port and (port == "" or (port.isascii() and port.isdigit())):
                     source = ip
             return _login(_cap(m, 2), source)
-    if ("fail" in line or "nvalid" in line or "mismatch" in line) and "): " in line:
+    if (("fail" in line or "nvalid" in line or "mismatch" in line or "unknown user" in line)
+            and "): " in line):
         m = rx[DOVECOT_PASSDB].search(line)
         if m:
             return _login(_cap(m, 1), _cap(m, 2))

@@ -109,15 +109,18 @@ pub enum Prefilter {
     Examine(Bits),
 }
 
+/// One bit per gate literal, and the non-literal flags at the top ([`JSON_NUMBER_5`] …).
+type Mask = u128;
+
 /// Gate literals found in a message, one bit per `GATE_LITERALS` entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Bits(u64);
+pub struct Bits(Mask);
 
 impl Bits {
     fn has(self, literal: usize) -> bool {
         self.0 & (1 << literal) != 0
     }
-    fn any(self, mask: u64) -> bool {
+    fn any(self, mask: Mask) -> bool {
         self.0 & mask != 0
     }
 }
@@ -265,27 +268,29 @@ const GATE_LITERALS: &[&str] = &[
     // as it sits JSON-escaped in a payload
     "\n\tat ",
     "\\n\\tat ",
-    // 60..=63 are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
+    // 60: Dovecot's passdb `passwd-file(U,IP): unknown user` and other apps' own words
+    "unknown user",
+    // The top three bits are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
 const _: () = assert!(GATE_LITERALS.len() <= JSON_NUMBER_5);
 
-const SEVERITY_BITS: u64 = ((1 << 21) - 1) | (1 << L_EROR);
-const LAMBDA_BITS: u64 = 0b11_1111 << 21;
-const AUTH_BITS: u64 = (((1 << 19) - 1) << 27) | (0b1111 << 52);
+const SEVERITY_BITS: Mask = ((1 << 21) - 1) | (1 << L_EROR);
+const LAMBDA_BITS: Mask = 0b11_1111 << 21;
+const AUTH_BITS: Mask = (((1 << 19) - 1) << 27) | (0b1111 << 52) | (1 << L_UNKNOWN_USER);
 const L_EROR: usize = 51;
 const L_NOT_FOUND_COLON: usize = 53;
 const L_MISMATCH: usize = 54;
 const L_NOT_FOUND_IN: usize = 55;
 /// Not a literal: in a JSON object, a level- or status-like key whose value (number or numeric
 /// string) starts with 5 (`"status":503`, `"level":50`, `"elb_status_code": "502"`).
-const JSON_NUMBER_5: usize = 60;
+const JSON_NUMBER_5: usize = Mask::BITS as usize - 3;
 /// Not a literal: the same with 6 (`"level":60`, pino/bunyan fatal).
-const JSON_NUMBER_6: usize = 61;
-const JSON_5XX_BITS: u64 = 1 << JSON_NUMBER_5;
+const JSON_NUMBER_6: usize = Mask::BITS as usize - 2;
+const JSON_5XX_BITS: Mask = 1 << JSON_NUMBER_5;
 /// Not a literal: in a JSON object, a severity word outside a key name (`"level":"error"`, or in
 /// a value). Without it the severity words are only field names (`{"error":null,…}`).
-const SEVERITY_IN_VALUE: usize = 62;
+const SEVERITY_IN_VALUE: usize = Mask::BITS as usize - 1;
 const L_FAILED: usize = 27;
 const L_FAIL_UPPER: usize = 28;
 const L_FAIL: usize = 29;
@@ -304,16 +309,17 @@ const L_AUTHENTICATING_USER: usize = 41;
 const L_COULDNT_AUTH: usize = 42;
 const L_ACCEPTED: usize = 43;
 const L_MAX_AUTH: usize = 44;
+const L_UNKNOWN_USER: usize = 60;
 const L_ERR: usize = 0;
 const L_JAVA_FRAME: usize = 58;
 const L_JAVA_FRAME_ESCAPED: usize = 59;
-const JAVA_FRAME_BITS: u64 = (1 << L_JAVA_FRAME) | (1 << L_JAVA_FRAME_ESCAPED);
+const JAVA_FRAME_BITS: Mask = (1 << L_JAVA_FRAME) | (1 << L_JAVA_FRAME_ESCAPED);
 
 /// The literal gate: aho-corasick's packed SIMD searcher (Teddy on x86-64 and aarch64) used
 /// directly, which reports matches without re-confirming each one with an automaton; the full
 /// automaton where no SIMD searcher is available.
 ///
-/// The literals are split into [`GATE_GROUPS`] searchers. One Teddy over all 60 literals packs
+/// The literals are split into [`GATE_GROUPS`] searchers. One Teddy over all 61 literals packs
 /// several into each of its 16 buckets, and on ordinary lower-case text most positions then
 /// match some bucket's nibble fingerprint and must be verified; smaller groups scan the text
 /// more than once but verify far fewer false candidates.
@@ -323,7 +329,7 @@ enum Gate {
 }
 
 /// Literal index ranges of the gate's searchers.
-const GATE_GROUPS: &[std::ops::Range<usize>] = &[0..21, 21..60];
+const GATE_GROUPS: &[std::ops::Range<usize>] = &[0..21, 21..GATE_LITERALS.len()];
 
 static GATE: LazyLock<Gate> = LazyLock::new(|| {
     let packed: Option<Vec<(usize, packed::Searcher)>> = GATE_GROUPS
@@ -371,7 +377,7 @@ impl Gate {
 
 fn gate_bits(hay: &[u8]) -> Bits {
     let json = hay.trim_ascii_start().first() == Some(&b'{');
-    let mut bits = 0u64;
+    let mut bits: Mask = 0;
     GATE.for_each(hay, |literal, end| {
         bits |= 1 << literal;
         if json
@@ -474,8 +480,8 @@ fn numeric_sensitive_key(key: &[u8]) -> bool {
 /// spacing (`"status" : 503`, `"status": "503"`, `"level":\t50`): a level- or status-like key
 /// ([`numeric_sensitive_key`]) whose value starts with 5 or 6 sets [`JSON_NUMBER_5`] or
 /// [`JSON_NUMBER_6`]. Numbers under other keys (`"duration_ms":530`) set nothing.
-fn numeric_level_or_status(hay: &[u8]) -> u64 {
-    let mut found = 0u64;
+fn numeric_level_or_status(hay: &[u8]) -> Mask {
+    let mut found: Mask = 0;
     for colon in colons(hay) {
         // Only right after a key (`"…" :`), not inside `12:59` or a URL.
         let before = hay[..colon].trim_ascii_end();
@@ -1195,7 +1201,7 @@ login_regexes! {
     AUTH_FAILED_FOR_USER = r#"Authentication failed for user \[?"?([^\]"\s]*)"#;
     PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)";
     OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed";
-    DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch)";
+    DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch|unknown user)";
     PAM_SSS_RECEIVED = r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure|User not known to the underlying authentication module)\)";
     AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)";
     APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
@@ -1817,7 +1823,9 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(cap(&c, 2), source);
         }
     }
-    if (bits.has(L_FAIL) || bits.has(L_INVALID) || bits.has(L_MISMATCH)) && has!(line, "): ") {
+    if (bits.has(L_FAIL) || bits.has(L_INVALID) || bits.has(L_MISMATCH) || bits.has(L_UNKNOWN_USER))
+        && has!(line, "): ")
+    {
         if let Some(c) = DOVECOT_PASSDB.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
