@@ -41,6 +41,7 @@ ERROR_ALERT_THRESHOLD, ALERT_COOLDOWN_SECONDS, MAX_DECOMPRESSED_BYTES, METRICS_M
 METRICS_NAMESPACE, AWS_REGION).
 """
 import binascii
+import ipaddress
 import json
 import os
 import re
@@ -969,8 +970,32 @@ def _app_login_failure(line):
         source = _cap(m, 2) or _cap(m, 3)
         if source is not None and not _looks_like_host(source):
             source = None
+        if source is None:
+            source = _logfmt_source(line) or _trailing_ip(line)
         return _login(_cap(m, 1), source)
     return None
+
+
+def _logfmt_source(line):
+    """The client of a logfmt line (Grafana's `remote_addr=203.0.113.9`)."""
+    for key in ("remote_addr=", "remote_ip=", "client_ip=", "src_ip=", "ip="):
+        value = _pam_field(line, key)
+        if value is not None:
+            return value if _looks_like_host(value) else None
+    return None
+
+
+def _trailing_ip(line):
+    """An IP address literal that ends the line (Bitwarden's `Failed login attempt. IP`)."""
+    last = line.rstrip(" \t\n\r\x0c").replace("\t", " ").rsplit(" ", 1)[-1]
+    last = last.rstrip(".,;)").lstrip("(")
+    if not last.isascii() or "%" in last:
+        return None
+    try:
+        ipaddress.ip_address(last)
+    except ValueError:
+        return None
+    return last
 
 
 def _database_or_vpn_login(line):
@@ -1389,7 +1414,8 @@ def _json_http_status(obj):
 USER_KEYS = ("user", "username", "user_name", "userName", "user.name", "login", "email",
              "account", "userIdentity.userName", "principal")
 SOURCE_KEYS = ("source_ip", "sourceIp", "sourceIP", "sourceIPAddress", "src_ip", "client_ip",
-               "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddress", "ip",
+               "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddress", "remoteAddr",
+               "remoteIp", "remoteIP", "ipAddress", "ip",
                "ip_address", "source.ip", "client.ip", "source.address", "rhost")
 _FAILED_EVENT_NAMES = frozenset((
     "loginfailed", "loginfailure", "failedlogin", "logonfailed", "logonfailure", "failedlogon",
@@ -1407,7 +1433,7 @@ def _json_string(obj, keys):
         value = _path(obj, key)
         if type(value) is str:
             value = value.strip()
-            return value if value and value != "-" else None
+            return value if value and value not in ("-", "--") else None
     return None
 
 

@@ -1494,7 +1494,7 @@ fn looks_like_host(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b':' | b'-' | b'_' | b'%'))
 }
 
-/// `key=VALUE` from a PAM line (`rhost=`, `user=`; not `ruser=`).
+/// `key=VALUE` from a PAM or logfmt line (`rhost=`, `user=`; not `ruser=`).
 fn pam_field<'a>(line: &'a str, key: &memmem::Finder<'_>) -> Option<Cow<'a, str>> {
     let mut from = 0;
     while let Some(at) = key.find(&line.as_bytes()[from..]).map(|i| i + from) {
@@ -1743,8 +1743,37 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     })?;
     let source = cap(&c, 2)
         .or_else(|| cap(&c, 3))
-        .filter(|s| looks_like_host(s));
+        .filter(|s| looks_like_host(s))
+        .or_else(|| logfmt_source(line))
+        .or_else(|| trailing_ip(line));
     login(cap(&c, 1), source)
+}
+
+/// The client of a logfmt line (Grafana's `… msg="Invalid username or password" …
+/// remote_addr=203.0.113.9`).
+fn logfmt_source(line: &str) -> Option<Cow<'_, str>> {
+    [
+        finder!("remote_addr="),
+        finder!("remote_ip="),
+        finder!("client_ip="),
+        finder!("src_ip="),
+        finder!("ip="),
+    ]
+    .into_iter()
+    .find_map(|key| pam_field(line, key))
+    .filter(|s| looks_like_host(s))
+}
+
+/// An IP address that ends the line (Bitwarden's `Failed login attempt. 192.168.0.16`): only a
+/// literal address, so a trailing host or version number is not taken for the client.
+fn trailing_ip(line: &str) -> Option<Cow<'_, str>> {
+    let last = line.trim_ascii_end().rsplit([' ', '\t']).next()?;
+    let last = last
+        .trim_end_matches(['.', ',', ';', ')'])
+        .trim_start_matches('(');
+    last.parse::<std::net::IpAddr>()
+        .is_ok()
+        .then_some(Cow::Borrowed(last))
 }
 
 /// SQL Server's error log (RDS exports it): `Login failed for user 'U'. Reason: … [CLIENT: IP]`;
@@ -2503,6 +2532,10 @@ const SOURCE_KEYS: &[&str] = &[
     "remote_addr",
     "remote_ip",
     "remoteAddress",
+    "remoteAddr",
+    "remoteIp",
+    "remoteIP",
+    "ipAddress",
     "ip",
     "ip_address",
     "source.ip",
@@ -2515,7 +2548,8 @@ fn json_string<'v>(obj: &'v Map<String, Value>, keys: &[&str]) -> Option<&'v str
     keys.iter()
         .find_map(|k| path(obj, k).and_then(Value::as_str))
         .map(str::trim)
-        .filter(|s| !s.is_empty() && *s != "-")
+        // `-`, and Nextcloud's `--`: no value
+        .filter(|s| !s.is_empty() && *s != "-" && *s != "--")
 }
 
 fn lower_has_any(s: &str, needles: &[&str]) -> bool {
