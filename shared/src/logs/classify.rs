@@ -268,7 +268,7 @@ const GATE_LITERALS: &[&str] = &[
     // as it sits JSON-escaped in a payload
     "\n\tat ",
     "\\n\\tat ",
-    // 60: Dovecot's passdb `passwd-file(U,IP): unknown user` and other apps' own words
+    // 60: Dovecot's passdb verdict `passwd-file(U,IP): unknown user`
     "unknown user",
     // The top three bits are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
@@ -2694,6 +2694,7 @@ mod gate_index_tests {
     fn named_indices_point_at_their_literals() {
         for (index, literal) in [
             (L_FAILED, "Fail"),
+            (L_UNKNOWN_USER, "unknown user"),
             (L_FAIL_UPPER, "FAIL"),
             (L_FAIL, "fail"),
             (L_INVALID, "nvalid"),
