@@ -1165,7 +1165,8 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
-_WATCHED_EXACT = frozenset(("PRIORITY", "s", "responseElements", "errorType")) | _STATUS_PARENTS
+_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail"))
+                  | _STATUS_PARENTS)
 _MISSING = object()
 
 
@@ -1412,11 +1413,12 @@ def _json_http_status(obj):
 
 
 USER_KEYS = ("user", "username", "user_name", "userName", "user.name", "login", "email",
-             "account", "userIdentity.userName", "principal")
+             "account", "userIdentity.userName", "principal", "actor.alternateId")
 SOURCE_KEYS = ("source_ip", "sourceIp", "sourceIP", "sourceIPAddress", "src_ip", "client_ip",
                "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddress", "remoteAddr",
                "remoteIp", "remoteIP", "ipAddress", "ip",
-               "ip_address", "source.ip", "client.ip", "source.address", "rhost")
+               "ip_address", "source.ip", "client.ip", "client.ipAddress", "source.address",
+               "rhost")
 _FAILED_EVENT_NAMES = frozenset((
     "loginfailed", "loginfailure", "failedlogin", "logonfailed", "logonfailure", "failedlogon",
     "signinfailed", "signinfailure", "failedsignin", "authfailed", "authfailure",
@@ -1443,6 +1445,14 @@ def _failed_event_name(name):
     return any(_NOT_ALNUM.sub("", p).lower() in _FAILED_EVENT_NAMES for p in parts)
 
 
+def _eventbridge_detail(obj):
+    """The event of an EventBridge rule whose target is a log group (`detail-type`, `detail`)."""
+    if type(obj.get("detail-type")) is not str:
+        return None
+    detail = obj.get("detail")
+    return detail if type(detail) is dict else None
+
+
 def _json_failed_login(obj):
     """An event name such as `login_failed`, a failure `outcome` of an authentication action
     (ECS), a CloudTrail `ConsoleLogin` failure, or MongoDB's."""
@@ -1453,13 +1463,15 @@ def _json_failed_login(obj):
     failed = any(_failed_event_name(v) for v in names)
     if not failed:
         outcome = next((v for v in (_path(obj, k) for k in
-                                    ("outcome", "event.outcome", "result", "auth_result"))
+                                    ("outcome", "outcome.result", "event.outcome", "result",
+                                     "auth_result"))
                         if type(v) is str), None)
         if outcome is not None and outcome.lower() in ("failure", "failed", "fail", "denied",
                                                        "rejected"):
             category = _path(obj, "event.category")
             failed = (any(w in v.lower() for v in names
-                          for w in ("login", "logon", "signin", "sign_in", "sign-in", "auth"))
+                          for w in ("login", "logon", "signin", "sign_in", "sign-in", "auth",
+                                    "session.start"))
                       or (type(category) is str and category.lower() == "authentication")
                       or (type(category) is list
                           and any(type(c) is str and c.lower() == "authentication"
@@ -1506,6 +1518,10 @@ def _classify_json_full(obj, outer=True):
     if inner is not None and status is None and inner[1]:
         error = http_5xx = True
     login = _json_failed_login(obj)
+    if login is None:
+        detail = _eventbridge_detail(obj)
+        if detail is not None:
+            login = _json_failed_login(detail)
     if login is None and inner is not None:
         login = inner[2]
         if login is not None:

@@ -2083,6 +2083,7 @@ fn interesting_key(key: &str) -> bool {
         || STATUS_PARENTS.contains(&key)
         || key == "responseElements"
         || key == "errorType"
+        || key == "detail"
 }
 
 enum Scalar<'a> {
@@ -2161,7 +2162,8 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
         }
     }
     let status_parent = STATUS_PARENTS.contains(&key);
-    if status_parent || key == "responseElements" || is(LOGIN_KEYS) {
+    // `detail`: an EventBridge event's body (see `eventbridge_detail`).
+    if status_parent || key == "responseElements" || key == "detail" || is(LOGIN_KEYS) {
         let bits = gate_bits(raw.as_bytes());
         if status_parent {
             return raw.contains("tatus") && bits.any(JSON_5XX_BITS);
@@ -2215,6 +2217,7 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
         }
     }
     c.failed_login = json_failed_login(obj)
+        .or_else(|| eventbridge_detail(obj).and_then(json_failed_login))
         .or_else(|| {
             inner_class
                 .as_ref()
@@ -2238,6 +2241,14 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
 /// `: reason`) counts when the log names the user or the client in its own fields. The same
 /// words alone in a text line stay uncounted: they are as often an app's own outbound login
 /// failing, with nobody named.
+/// The event of an EventBridge rule whose target is a log group: `{"version":"0","detail-type":
+/// "AWS Console Sign In via CloudTrail","source":"aws.signin","detail":{…CloudTrail record…}}`
+/// (also Okta's System Log through its partner event source).
+fn eventbridge_detail(obj: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    obj.get("detail-type")?.as_str()?;
+    obj.get("detail")?.as_object()
+}
+
 fn json_auth_failed_message(obj: &Map<String, Value>, text: &str) -> Option<FailedLogin<'static>> {
     const PHRASES: &[&str] = &[
         "authentication failed",
@@ -2519,6 +2530,7 @@ const USER_KEYS: &[&str] = &[
     "account",
     "userIdentity.userName",
     "principal",
+    "actor.alternateId",
 ];
 const SOURCE_KEYS: &[&str] = &[
     "source_ip",
@@ -2540,6 +2552,7 @@ const SOURCE_KEYS: &[&str] = &[
     "ip_address",
     "source.ip",
     "client.ip",
+    "client.ipAddress",
     "source.address",
     "rhost",
 ];
@@ -2591,7 +2604,16 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         "badcredentials",
         "userloginfailed",
     ];
-    const AUTH_WORDS: &[&str] = &["login", "logon", "signin", "sign_in", "sign-in", "auth"];
+    // `session.start`: Okta's sign-in (`user.session.start`).
+    const AUTH_WORDS: &[&str] = &[
+        "login",
+        "logon",
+        "signin",
+        "sign_in",
+        "sign-in",
+        "auth",
+        "session.start",
+    ];
     const FAILURE_OUTCOMES: &[&str] = &["failure", "failed", "fail", "denied", "rejected"];
 
     let event_names = [
@@ -2615,9 +2637,16 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
             .is_some_and(failed_name)
     });
     if !is_failed {
-        let outcome = ["outcome", "event.outcome", "result", "auth_result"]
-            .iter()
-            .find_map(|k| path(obj, k).and_then(Value::as_str));
+        // `outcome.result`: Okta (`{"outcome":{"result":"FAILURE","reason":…}}`).
+        let outcome = [
+            "outcome",
+            "outcome.result",
+            "event.outcome",
+            "result",
+            "auth_result",
+        ]
+        .iter()
+        .find_map(|k| path(obj, k).and_then(Value::as_str));
         if let Some(outcome) = outcome {
             if FAILURE_OUTCOMES
                 .iter()
