@@ -1304,19 +1304,21 @@ fn failed_method(line: &str, sshd: bool) -> Option<FailedLogin<'_>> {
 /// the first ` from `. An empty user (`invalid user  from …`) leaves `from ` at the start.
 fn split_user_from(rest: &str) -> Option<(&str, &str)> {
     let starts_empty = rest.strip_prefix("from ").map(|after| ("", after));
-    let candidates = starts_empty.into_iter().chain(
+    let mut candidates = starts_empty.into_iter().chain(
         finder!(" from ")
             .find_iter(rest.as_bytes())
             .map(|at| (&rest[..at], &rest[at + " from ".len()..])),
     );
-    let mut first = None;
-    for (user, after) in candidates {
-        if ends_like_sshd_source(after) {
-            return Some((user, after));
-        }
-        first = first.or(Some((user, after)));
-    }
-    first
+    let first = candidates.next()?;
+    // One ` from ` (nearly every line): nothing to choose between.
+    let Some(second) = candidates.next() else {
+        return Some(first);
+    };
+    [first, second]
+        .into_iter()
+        .chain(candidates)
+        .find(|(_, after)| ends_like_sshd_source(after))
+        .or(Some(first))
 }
 
 /// `HOST[ port N][ sshN]` then the end, ` [preauth]` or `: …`.
