@@ -291,7 +291,8 @@ const JSON_5XX_BITS: Mask = 1 << JSON_NUMBER_5;
 /// Not a literal: in a JSON object, a severity word outside a key name (`"level":"error"`, or in
 /// a value). Without it the severity words are only field names (`{"error":null,…}`).
 const SEVERITY_IN_VALUE: usize = Mask::BITS as usize - 1;
-const L_FAILED: usize = 27;
+/// `Fail` (title case): sshd's `Failed <method>`, apps' `Login Failure`.
+const L_FAIL_TITLE: usize = 27;
 const L_FAIL_UPPER: usize = 28;
 const L_FAIL: usize = 29;
 const L_INVALID: usize = 30;
@@ -1531,7 +1532,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     // sshd shapes name any user and source; they count only where sshd writes them (see
     // `sshd_message`), so a request path quoted in an error log cannot forge one.
     let sshd = sshd_message(line).is_some_and(|m| SSHD_SHAPES.iter().any(|s| m.starts_with(s)));
-    if bits.has(L_FAILED) {
+    if bits.has(L_FAIL_TITLE) {
         if let Some(found) = failed_method(line, sshd) {
             return Some(found);
         }
@@ -1733,7 +1734,10 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             .build(["login", "logon", "sign", "credentials", "password"])
             .expect("static hints")
     });
-    if !(bits.has(L_FAIL) || bits.has(L_FAILED) || bits.has(L_FAIL_UPPER) || bits.has(L_INVALID))
+    if !(bits.has(L_FAIL)
+        || bits.has(L_FAIL_TITLE)
+        || bits.has(L_FAIL_UPPER)
+        || bits.has(L_INVALID))
         || !HINTS.is_match(line)
     {
         return None;
@@ -2724,7 +2728,7 @@ mod gate_index_tests {
     #[test]
     fn named_indices_point_at_their_literals() {
         for (index, literal) in [
-            (L_FAILED, "Fail"),
+            (L_FAIL_TITLE, "Fail"),
             (L_UNKNOWN_USER, "unknown user"),
             (L_FAIL_UPPER, "FAIL"),
             (L_FAIL, "fail"),
