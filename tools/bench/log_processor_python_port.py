@@ -130,6 +130,8 @@ _AUTH_LITERALS = ("Fail", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
 _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '" 5', "$date")
 # A Java stack frame on its own line, as text and JSON-escaped.
 _JAVA_FRAME_LITERALS = ("\n\tat ", "\\n\\tat ")
+# OpenStack's WSGI access line (`"GET /v2/x HTTP/1.1" status: 500 len: …`).
+_WSGI_STATUS = '" status: '
 
 
 # Where the Rust code tests one literal's bit, this port tests the literal with `in`. The automaton
@@ -145,7 +147,7 @@ def _alternation(words):
 _SEV_ANY = re.compile(_alternation(_SEV_LITERALS + ("eror",)))
 _AUTH_ANY = re.compile(_alternation(_AUTH_LITERALS))
 _NON_SEV_ANY = re.compile(_alternation(_LAMBDA_LITERALS + _AUTH_LITERALS + _JSON_LITERALS
-                                        + _JAVA_FRAME_LITERALS))
+                                        + _JAVA_FRAME_LITERALS + (_WSGI_STATUS,)))
 _ANY_LITERAL = re.compile(_SEV_ANY.pattern + "|" + _NON_SEV_ANY.pattern)
 # After a severity literal in a JSON object: the rest of a key name (`{"error":null}`).
 _KEY_TAIL = re.compile(r'[A-Za-z0-9_.\-]*\\?":')
@@ -335,6 +337,30 @@ def _elb_5xx(text):
 # uvicorn (`INFO:     1.2.3.4:5678 - "GET /x HTTP/1.1" 500 Internal Server Error`) and Gin.
 _UVICORN = re.compile(r'INFO: +[^ ]+ - "[A-Z]{3,10} [^"]*" (\d{3})(?![^ \t\r\n])', A)
 _GIN = re.compile(r"\[GIN\] \d{4}/\d\d/\d\d - \d\d:\d\d:\d\d \| (\d{3})(?![^ \t\r\n])", A)
+
+
+_HTTP_METHOD = re.compile(r"[A-Z]{3,10} ", A)
+
+
+def _openstack_wsgi_status(line):
+    """classify.rs openstack_wsgi_status: the first `" status: `, the quoted request before it
+    (method first, `HTTP/…` last), three digits, then ` len: `."""
+    at = line.find(_WSGI_STATUS)
+    if at < 0:
+        return None
+    quote = line.rfind('"', 0, at)
+    if quote < 0:
+        return None
+    request = line[quote + 1:at]
+    space = request.rfind(" ")
+    if space < 0 or not request[space + 1:].startswith("HTTP/") or not _HTTP_METHOD.match(request):
+        return None
+    digits = line[at + len(_WSGI_STATUS):at + len(_WSGI_STATUS) + 3]
+    if len(digits) != 3 or not (digits.isascii() and digits.isdigit()):
+        return None
+    if not line.startswith(" len: ", at + len(_WSGI_STATUS) + 3):
+        return None
+    return int(digits)
 
 
 def _access_log_status(line):
@@ -1127,6 +1153,8 @@ _ERROR_5XX = (True, True, None, None)
 
 def _classify_text(line):
     status = _access_log_status(line)
+    if status is None and _WSGI_STATUS in line:
+        status = _openstack_wsgi_status(line)
     if status is not None:
         # An access log: its status column decides (client-controlled request, referrer and
         # User-Agent never count), plus a syslog <PRI> header; never a login failure.

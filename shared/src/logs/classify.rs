@@ -270,6 +270,9 @@ const GATE_LITERALS: &[&str] = &[
     "\\n\\tat ",
     // 60: Dovecot's passdb verdict `passwd-file(U,IP): unknown user`
     "unknown user",
+    // 61: OpenStack's WSGI access line (`"GET /v2/servers HTTP/1.1" status: 500 len: …`); the
+    // quote matches both the plain and the JSON-escaped (`\"`) text
+    "\" status: ",
     // The top three bits are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
@@ -311,6 +314,7 @@ const L_COULDNT_AUTH: usize = 42;
 const L_ACCEPTED: usize = 43;
 const L_MAX_AUTH: usize = 44;
 const L_UNKNOWN_USER: usize = 60;
+const L_WSGI_STATUS: usize = 61;
 const L_ERR: usize = 0;
 const L_JAVA_FRAME: usize = 58;
 const L_JAVA_FRAME_ESCAPED: usize = 59;
@@ -527,7 +531,12 @@ fn numeric_level_or_status(hay: &[u8]) -> Mask {
 
 fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     let b = line.as_bytes();
-    if let Some(status) = access_log_status(b) {
+    let status = access_log_status(b).or_else(|| {
+        bits.has(L_WSGI_STATUS)
+            .then(|| openstack_wsgi_status(b))
+            .flatten()
+    });
+    if let Some(status) = status {
         return classify_prefiltered(line, access_log_verdict(b, status));
     }
     let mut c = Classification {
@@ -946,6 +955,23 @@ fn app_server_status(b: &[u8], quoting: Quoting) -> Option<u16> {
         b'[' if matches_shape(b, b"[GIN] 9999/99/99 - 99:99:99 | ") => three_digit_status(&b[30..]),
         _ => None,
     }
+}
+
+/// OpenStack's WSGI access line (nova, cinder, glance, neutron, …: their default
+/// `wsgi_log_format`), behind the service's own log header:
+/// `2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-…] 10.11.10.1
+/// "GET /v2/servers/detail HTTP/1.1" status: 500 len: 1893 time: 0.2477829`.
+/// Gated by [`L_WSGI_STATUS`], so it runs only on lines that contain `" status: `.
+fn openstack_wsgi_status(b: &[u8]) -> Option<u16> {
+    let at = finder!("\" status: ").find(b)?;
+    let request = &b[memchr::memrchr(b'"', &b[..at])? + 1..at];
+    let version = &request[memchr::memrchr(b' ', request)? + 1..];
+    if !starts_with_http_method(request) || !version.starts_with(b"HTTP/") {
+        return None;
+    }
+    let after = &b[at + "\" status: ".len()..];
+    let status = three_digit_status(after)?;
+    after[3..].starts_with(b" len: ").then_some(status)
 }
 
 fn uvicorn_status(b: &[u8], quoting: Quoting) -> Option<u16> {
@@ -2730,6 +2756,7 @@ mod gate_index_tests {
         for (index, literal) in [
             (L_FAIL_TITLE, "Fail"),
             (L_UNKNOWN_USER, "unknown user"),
+            (L_WSGI_STATUS, "\" status: "),
             (L_FAIL_UPPER, "FAIL"),
             (L_FAIL, "fail"),
             (L_INVALID, "nvalid"),
