@@ -132,6 +132,8 @@ _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '"
 _JAVA_FRAME_LITERALS = ("\n\tat ", "\\n\\tat ")
 # OpenStack's WSGI access line (`"GET /v2/x HTTP/1.1" status: 500 len: …`).
 _WSGI_STATUS = '" status: '
+# Auth0's tenant log events (`{"log_id":"…","type":"fp",…}`).
+_AUTH0_LOG_ID = "log_id"
 
 
 # Where the Rust code tests one literal's bit, this port tests the literal with `in`. The automaton
@@ -147,7 +149,7 @@ def _alternation(words):
 _SEV_ANY = re.compile(_alternation(_SEV_LITERALS + ("eror",)))
 _AUTH_ANY = re.compile(_alternation(_AUTH_LITERALS))
 _NON_SEV_ANY = re.compile(_alternation(_LAMBDA_LITERALS + _AUTH_LITERALS + _JSON_LITERALS
-                                        + _JAVA_FRAME_LITERALS + (_WSGI_STATUS,)))
+                                        + _JAVA_FRAME_LITERALS + (_WSGI_STATUS, _AUTH0_LOG_ID)))
 _ANY_LITERAL = re.compile(_SEV_ANY.pattern + "|" + _NON_SEV_ANY.pattern)
 # After a severity literal in a JSON object: the rest of a key name (`{"error":null}`).
 _KEY_TAIL = re.compile(r'[A-Za-z0-9_.\-]*\\?":')
@@ -589,6 +591,7 @@ POSTGRES = r'password authentication failed for user "([^"]*)"'
 RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"
 MYSQL = r"Access denied for user '([^']*)'@'([^']*)'"
 LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,"
+POLKIT_OWNER = r"\(owned by unix-user:([^)\s]+)\)"
 SU_FAILED = r"FAILED (?:SU \(to (\S+)\)|su for (\S+))"
 SUDO = r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?"
 CHKPWD = r"password check failed for user \(([^)]*)\)"
@@ -968,6 +971,8 @@ def _failed_login_text(line):
             m = rx[SU_FAILED].search(line)
             if m:
                 return _login(_cap(m, 1) or _cap(m, 2), None)
+        if "FAILED to authenticate" in line:  # polkit
+            return _login(_cap(rx[POLKIT_OWNER].search(line), 1), None)
         if "FAIL LOGIN: Client" in line:
             m = rx[VSFTPD].search(line)
             if m:
@@ -1100,6 +1105,9 @@ def _web_or_mail_login(line):
             m = rx[PROFTPD].search(line)
             if m:
                 return _login(_cap(m, 2), _cap(m, 1))
+        # A PAM application's own words (shadow's `su: pam_authenticate: Authentication failure`).
+        if "pam_authenticate" in line and ": Authentication failure" in line:
+            return _login(None, None)
     # Keycloak: `type=LOGIN_ERROR, …, ipAddress=IP, …, username=U` (holds the literal `ERR`).
     if "type=LOGIN_ERROR," in line or 'type="LOGIN_ERROR",' in line:
         user = _cap(rx[KEYCLOAK_USER].search(line), 1)
@@ -1193,7 +1201,7 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
-_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail"))
+_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail", "log_id"))
                   | _STATUS_PARENTS)
 _MISSING = object()
 
@@ -1253,10 +1261,14 @@ def _field_is_interesting(key, k, value):
         return False
     if k == "type" and type(value) is str and value.startswith("platform."):
         return True
+    if key == "log_id":  # an Auth0 tenant log event (see _auth0_login_failure)
+        return True
     status_parent = key in _STATUS_PARENTS
     if status_parent and not _may_hold_5xx(value):
         return False
     raw = _dumps(value)
+    if key == "detail" and _AUTH0_LOG_ID in raw:
+        return True
     if status_parent:
         return "tatus" in raw and raw[:1] == "{" and _json_number_bits(raw) & 1 != 0
     if k == "eventname" and raw == '"ConsoleLogin"':
@@ -1481,10 +1493,30 @@ def _eventbridge_detail(obj):
     return detail if type(detail) is dict else None
 
 
+# Auth0's "Login - Failure" event codes.
+_AUTH0_LOGIN_FAILURES = frozenset(("f", "fc", "fco", "fcoa", "fens", "fp", "fu"))
+
+
+def _auth0_login_failure(obj):
+    """An Auth0 tenant log event of a failed login, at the top level or under `data`, beside a
+    `log_id`: user `user_name` (else `user_id`), source `ip`."""
+    data = obj.get("data")
+    for event in (obj, data) if type(data) is dict else (obj,):
+        if event.get("type") in _AUTH0_LOGIN_FAILURES:
+            break
+    else:
+        return None
+    if "log_id" not in event and "log_id" not in obj:
+        return None
+    user = next((v.strip() for v in (event.get("user_name"), event.get("user_id"))
+                 if type(v) is str and v.strip()), None)
+    return (user, _json_string(event, SOURCE_KEYS), None)
+
+
 def _json_failed_login(obj):
     """An event name such as `login_failed`, a failure `outcome` of an authentication action
-    (ECS), a CloudTrail `ConsoleLogin` failure, or MongoDB's."""
-    login = _mongodb_auth_failure(obj)
+    (ECS), a CloudTrail `ConsoleLogin` failure, MongoDB's or Auth0's."""
+    login = _mongodb_auth_failure(obj) or _auth0_login_failure(obj)
     if login is not None:
         return login
     names = [v for v in (_path(obj, k) for k in _EVENT_NAME_KEYS) if type(v) is str]

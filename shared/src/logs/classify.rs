@@ -273,6 +273,9 @@ const GATE_LITERALS: &[&str] = &[
     // 61: OpenStack's WSGI access line (`"GET /v2/servers HTTP/1.1" status: 500 len: …`); the
     // quote matches both the plain and the JSON-escaped (`\"`) text
     "\" status: ",
+    // 62: Auth0's tenant log events (`{"log_id":"…","type":"fp",…}`), whose failed logins are
+    // named only by a type code
+    "log_id",
     // The top three bits are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
@@ -315,6 +318,7 @@ const L_ACCEPTED: usize = 43;
 const L_MAX_AUTH: usize = 44;
 const L_UNKNOWN_USER: usize = 60;
 const L_WSGI_STATUS: usize = 61;
+const L_LOG_ID: usize = 62;
 const L_ERR: usize = 0;
 const L_JAVA_FRAME: usize = 58;
 const L_JAVA_FRAME_ESCAPED: usize = 59;
@@ -1206,6 +1210,7 @@ login_regexes! {
     MYSQL = r"Access denied for user '([^']*)'@'([^']*)'";
     LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,";
     SU_FAILED = r"FAILED (?:SU \(to (\S+)\)|su for (\S+))";
+    POLKIT_OWNER = r"\(owned by unix-user:([^)\s]+)\)";
     SUDO = r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?";
     CHKPWD = r"password check failed for user \(([^)]*)\)";
     DOVECOT_USER = r"user=<([^>]*)>";
@@ -1733,6 +1738,11 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 return login(cap(&c, 1).or_else(|| cap(&c, 2)), None);
             }
         }
+        // polkit: `Operator of unix-session:2 FAILED to authenticate to gain authorization for
+        // action org.freedesktop.… for system-bus-name::1.50 […] (owned by unix-user:alice)`.
+        if has!(line, "FAILED to authenticate") {
+            return login(POLKIT_OWNER.captures(line).and_then(|c| cap(&c, 1)), None);
+        }
         if has!(line, "FAIL LOGIN: Client") {
             if let Some(c) = VSFTPD.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
@@ -1914,6 +1924,13 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             if let Some(c) = PROFTPD.captures(line) {
                 return login(cap(&c, 2), cap(&c, 1));
             }
+        }
+        // A PAM application reporting PAM's verdict in its own words, without naming anyone:
+        // shadow's `su[4242]: pam_authenticate: Authentication failure`, `pam_authenticate():
+        // Authentication failure`. (Dovecot's and pam_sss's forms, which name the user, are
+        // taken above.)
+        if has!(line, "pam_authenticate") && has!(line, ": Authentication failure") {
+            return login(None, None);
         }
     }
     // `LOGIN_ERROR` holds the severity literal `ERR`: lines without one are not searched.
@@ -2116,6 +2133,7 @@ fn interesting_key(key: &str) -> bool {
         || key == "responseElements"
         || key == "errorType"
         || key == "detail"
+        || key == "log_id"
 }
 
 enum Scalar<'a> {
@@ -2193,10 +2211,17 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
             }
         }
     }
+    if key == "log_id" {
+        // An Auth0 tenant log event (see `auth0_login_failure`).
+        return true;
+    }
     let status_parent = STATUS_PARENTS.contains(&key);
     // `detail`: an EventBridge event's body (see `eventbridge_detail`).
     if status_parent || key == "responseElements" || key == "detail" || is(LOGIN_KEYS) {
         let bits = gate_bits(raw.as_bytes());
+        if key == "detail" && bits.has(L_LOG_ID) {
+            return true;
+        }
         if status_parent {
             return raw.contains("tatus") && bits.any(JSON_5XX_BITS);
         }
@@ -2616,6 +2641,9 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
     if let Some(login) = mongodb_auth_failure(obj) {
         return Some(login);
     }
+    if let Some(login) = auth0_login_failure(obj) {
+        return Some(login);
+    }
     const FAILED_EVENT_NAMES: &[&str] = &[
         "loginfailed",
         "loginfailure",
@@ -2722,6 +2750,38 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
     })
 }
 
+/// Auth0's "Login - Failure" event codes (its log stream filter of that name): failed login,
+/// by connector, by CORS, cross-origin, native social, incorrect password, invalid email or
+/// username.
+const AUTH0_LOGIN_FAILURES: &[&str] = &["f", "fc", "fco", "fcoa", "fens", "fp", "fu"];
+
+/// An Auth0 tenant log event of a failed login: `{"log_id":"…","type":"fp","user_name":"…",
+/// "ip":"…",…}`, or the same under `data` (`{"log_id":"…","data":{…}}`, the shape of Auth0's
+/// log streams, also as the `detail` of its EventBridge partner events). The code counts only
+/// beside a `log_id`, so another log's one-letter `type` is not taken for Auth0's.
+fn auth0_login_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
+    let event = std::iter::once(obj)
+        .chain(obj.get("data").and_then(Value::as_object))
+        .find(|event| {
+            event
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|code| AUTH0_LOGIN_FAILURES.contains(&code))
+        })?;
+    if !(event.contains_key("log_id") || obj.contains_key("log_id")) {
+        return None;
+    }
+    let user = ["user_name", "user_id"].iter().find_map(|k| {
+        let u = event.get(*k).and_then(Value::as_str)?.trim();
+        (!u.is_empty()).then(|| Cow::Owned(u.to_owned()))
+    });
+    Some(FailedLogin {
+        user,
+        source: json_source(event),
+        publickey_probe: None,
+    })
+}
+
 #[cfg(test)]
 mod gate_index_tests {
     use super::*;
@@ -2757,6 +2817,7 @@ mod gate_index_tests {
             (L_FAIL_TITLE, "Fail"),
             (L_UNKNOWN_USER, "unknown user"),
             (L_WSGI_STATUS, "\" status: "),
+            (L_LOG_ID, "log_id"),
             (L_FAIL_UPPER, "FAIL"),
             (L_FAIL, "fail"),
             (L_INVALID, "nvalid"),
