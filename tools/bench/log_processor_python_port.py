@@ -249,10 +249,36 @@ def _klog_or_pri(line):
         if m:
             return _LOGCAT_PRIORITY.get(m[1]) if m[1] else _logcat_brief(line[m.end():])
         m = _CBS.match(line)
-        return _level_word(m[1]) if m else None
+        return _level_word(m[1]) if m else _mongodb_legacy_level(line)
     if line[1:2] == "/":
         return _logcat_brief(line)
     return None
+
+
+_MONGODB_COMPONENT = re.compile(rb"[A-Z-]*")
+
+
+def _mongodb_legacy_level(line):
+    """MongoDB before 4.4: `2024-05-01T12:00:00.000+0000 E  NETWORK  [conn1] …`: a one-letter
+    severity after the ISO timestamp, then the component (or `-`) and the `[context]`."""
+    b = line[:300].encode("utf-8", "surrogatepass")
+    if len(b) < 11 or not b[:4].isdigit() or b[4:5] != b"-" or b[10:11] != b"T":
+        return None
+    space = b.find(b" ", 0, 40)
+    if space < 0:
+        return None
+    rest = b[space + 1:]
+    if rest[:1] in (b"F", b"E", b"W", b"I", b"D") and rest[1:2] == b" ":
+        verdict, after = rest[:1] in (b"F", b"E"), rest[2:]
+    elif rest[:1] == b"D" and rest[1:2] in (b"1", b"2", b"3", b"4", b"5") and rest[2:3] == b" ":
+        verdict, after = False, rest[3:]
+    else:
+        return None
+    after = after.lstrip(b" ")
+    component = _MONGODB_COMPONENT.match(after).end()
+    after = after[component:]
+    spaces = len(after) - len(after.lstrip(b" "))
+    return verdict if component > 0 and spaces > 0 and after[spaces:spaces + 1] == b"[" else None
 
 
 def _logcat_brief(line):
@@ -431,7 +457,12 @@ def _header_level(line):
                 return True
             if raw[0] in "IWD":
                 return False
-        verdict = _token_level(raw)
+        # Elasticsearch/OpenSearch `[ts][ERROR][logger]`, Envoy `[ts][15][error][upstream]`.
+        if "][" in raw:
+            verdict = next((v for v in map(_token_level, _BRACKET_FIELD.findall(raw))
+                            if v is not None), None)
+        else:
+            verdict = _token_level(raw)
         if verdict is not None:
             return verdict
         # Proxifier `host:443 error : Could not connect …`; BGL's most severe level `FAILURE`.
@@ -441,6 +472,8 @@ def _header_level(line):
     return None
 
 
+# A piece of a token up to and including each `]` (Rust's `split_inclusive(']')`).
+_BRACKET_FIELD = re.compile(r"[^\]]*\]|[^\]]+$")
 def _token_level(raw):
     bracketed = raw[0] in "[<(" or raw[-1] in "]>)"
     colon = raw.rstrip("\"'").endswith(":")
@@ -592,6 +625,10 @@ RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"
 MYSQL = r"Access denied for user '([^']*)'@'([^']*)'"
 LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,"
 POLKIT_OWNER = r"\(owned by unix-user:([^)\s]+)\)"
+OPENSEARCH_USER = r'"audit_request_effective_user":"([^"]*)"'
+OPENSEARCH_ADDRESS = r'"audit_request_remote_address":"([^"]*)"'
+EXIM_AUTHENTICATOR = r"authenticator failed for (?:\S+ )?\(\S*\) \[([0-9A-Fa-f.:]+)\]"
+EXIM_SET_ID = r"\(set_id=([^)\s]+)\)"
 SU_FAILED = r"FAILED (?:SU \(to (\S+)\)|su for (\S+))"
 SUDO = r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?"
 CHKPWD = r"password check failed for user \(([^)]*)\)"
@@ -971,6 +1008,13 @@ def _failed_login_text(line):
             m = rx[SU_FAILED].search(line)
             if m:
                 return _login(_cap(m, 1) or _cap(m, 2), None)
+        if ",FAILED_CONNECT," in line:
+            login = _audit_plugin_failed_connect(line)
+            if login is not None:
+                return login
+        if '"audit_category":"FAILED_LOGIN"' in line:  # OpenSearch's own audit log file
+            return _login(_cap(rx[OPENSEARCH_USER].search(line), 1),
+                          _cap(rx[OPENSEARCH_ADDRESS].search(line), 1))
         if "FAILED to authenticate" in line:  # polkit
             return _login(_cap(rx[POLKIT_OWNER].search(line), 1), None)
         if "FAIL LOGIN: Client" in line:
@@ -982,6 +1026,22 @@ def _failed_login_text(line):
         if m:
             return _login(_cap(m, 1), None)
     return _web_or_mail_login(line) or _app_login_failure(line)
+
+
+def _audit_plugin_failed_connect(line):
+    """The MariaDB/MySQL audit plugin's `TS,SERVERHOST,USER,HOST,CONNID,QUERYID,FAILED_CONNECT,…`
+    (RDS for MySQL/MariaDB), its fields read backwards from the operation."""
+    fields = line[:line.index(",FAILED_CONNECT,")].split(",")
+    if len(fields) < 4:
+        return None
+    user, host, connection_id, query_id = fields[-4:]
+    if not (_numeric(query_id) and _numeric(connection_id)):
+        return None
+    return _login(_clean(user), _clean(_without_port(host)))
+
+
+def _numeric(field):
+    return field != "" and field.isascii() and field.isdigit()
 
 
 def _app_login_failure(line):
@@ -1105,6 +1165,10 @@ def _web_or_mail_login(line):
             m = rx[PROFTPD].search(line)
             if m:
                 return _login(_cap(m, 2), _cap(m, 1))
+        if " authenticator failed for " in line:  # Exim
+            m = rx[EXIM_AUTHENTICATOR].search(line)
+            if m:
+                return _login(_cap(rx[EXIM_SET_ID].search(line), 1), _cap(m, 1))
         # A PAM application's own words (shadow's `su: pam_authenticate: Authentication failure`).
         if "pam_authenticate" in line and ": Authentication failure" in line:
             return _login(None, None)
@@ -1195,7 +1259,8 @@ HTTP_STATUS_KEYS = ("status", "status_code", "statuscode", "http_status", "https
 _STATUS_PARENTS = frozenset(("http", "res", "response", "httpRequest"))
 TEXT_KEYS = ("message", "msg", "log", "MESSAGE")
 LOGIN_KEYS = ("event", "event.action", "event.outcome", "action", "outcome", "result",
-              "auth_result", "event_type", "eventtype", "type", "eventname")
+              "auth_result", "event_type", "eventtype", "type", "eventname", "audit_category",
+              "activity-type")
 _LEVEL_L = frozenset(LEVEL_KEYS)
 _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
@@ -1453,19 +1518,21 @@ def _json_http_status(obj):
 
 
 USER_KEYS = ("user", "username", "user_name", "userName", "user.name", "login", "email",
-             "account", "userIdentity.userName", "principal", "actor.alternateId")
+             "account", "userIdentity.userName", "principal", "actor.alternateId",
+             "audit_request_effective_user")
 SOURCE_KEYS = ("source_ip", "sourceIp", "sourceIP", "sourceIPAddress", "src_ip", "client_ip",
                "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddress", "remoteAddr",
                "remoteIp", "remoteIP", "ipAddress", "ip",
-               "ip_address", "source.ip", "client.ip", "client.ipAddress", "source.address",
+               "ip_address", "source-ip", "audit_request_remote_address", "source.ip", "client.ip", "client.ipAddress", "source.address",
                "rhost")
 _FAILED_EVENT_NAMES = frozenset((
     "loginfailed", "loginfailure", "failedlogin", "logonfailed", "logonfailure", "failedlogon",
     "signinfailed", "signinfailure", "failedsignin", "authfailed", "authfailure",
     "authenticationfailed", "authenticationfailure", "failedauthentication", "invalidlogin",
     "invalidcredentials", "badcredentials", "userloginfailed"))
+# `audit_category`: Amazon OpenSearch Service audit logs; `activity-type`: AWS Transfer Family.
 _EVENT_NAME_KEYS = ("event", "event.action", "action", "event_type", "eventType", "type",
-                    "eventName")
+                    "eventName", "audit_category", "activity-type")
 _NOT_ALNUM = re.compile("[^A-Za-z0-9]+")
 _NAMESPACE_SEP = re.compile("[.:]")
 

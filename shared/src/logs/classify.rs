@@ -669,11 +669,38 @@ fn positional_level(b: &[u8]) -> Option<bool> {
             (Some(b'-'), ..) => logcat_level(b),
             (_, Some(b' '), Some(b'.')) => logcat_level(b),
             (_, Some(b' '), Some(b',')) => windows_cbs_level(b),
+            (_, Some(b'T'), _) => mongodb_legacy_level(b),
             _ => None,
         },
         [_, b'/', ..] => logcat_brief_level(b),
         _ => None,
     }
+}
+
+/// MongoDB before 4.4: `2024-05-01T12:00:00.000+0000 E  NETWORK  [conn1] …`, a one-letter
+/// severity (`F`, `E`, `W`, `I`, `D`; `D1`…`D5`) after the ISO timestamp, then the component
+/// (`NETWORK`, `REPL`, …, or `-`) and the `[context]`.
+fn mongodb_legacy_level(b: &[u8]) -> Option<bool> {
+    if b.len() < 11 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let space = b.iter().take(40).position(|&c| c == b' ')?;
+    let rest = &b[space + 1..];
+    let (verdict, after) = match rest {
+        [s @ (b'F' | b'E' | b'W' | b'I' | b'D'), b' ', after @ ..] => {
+            (matches!(s, b'F' | b'E'), after)
+        }
+        [b'D', b'1'..=b'5', b' ', after @ ..] => (false, after),
+        _ => return None,
+    };
+    let after = &after[after.iter().take_while(|&&c| c == b' ').count()..];
+    let component = after
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase() || **c == b'-')
+        .count();
+    let after = &after[component..];
+    let spaces = after.iter().take_while(|&&c| c == b' ').count();
+    (component > 0 && spaces > 0 && after.get(spaces) == Some(&b'[')).then_some(verdict)
 }
 
 /// Whether `b` matches `shape`, where `9` stands for any ASCII digit and every other byte for
@@ -862,7 +889,17 @@ fn header_level(line: &str) -> Option<bool> {
                 _ => {}
             }
         }
-        if let Some(verdict) = token_level(raw) {
+        // Elasticsearch/OpenSearch (`[2024-05-01T12:00:00,000][ERROR][o.e.b.Handler]`, also in
+        // Amazon OpenSearch Service's application logs) and Envoy (`[2024-05-01
+        // 12:00:00.000][15][error][upstream]`) glue their bracketed fields together.
+        let b = raw.as_bytes();
+        let glued = memchr::memchr_iter(b']', b).any(|i| b.get(i + 1) == Some(&b'['));
+        let verdict = if glued {
+            raw.split_inclusive(']').find_map(token_level)
+        } else {
+            token_level(raw)
+        };
+        if let Some(verdict) = verdict {
             return Some(verdict);
         }
         // Proxifier: `[10.30 17:03:41] chrome.exe - host:443 error : Could not connect …`;
@@ -1210,6 +1247,10 @@ login_regexes! {
     MYSQL = r"Access denied for user '([^']*)'@'([^']*)'";
     LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,";
     SU_FAILED = r"FAILED (?:SU \(to (\S+)\)|su for (\S+))";
+    OPENSEARCH_USER = r#""audit_request_effective_user":"([^"]*)""#;
+    OPENSEARCH_ADDRESS = r#""audit_request_remote_address":"([^"]*)""#;
+    EXIM_AUTHENTICATOR = r"authenticator failed for (?:\S+ )?\(\S*\) \[([0-9A-Fa-f.:]+)\]";
+    EXIM_SET_ID = r"\(set_id=([^)\s]+)\)";
     POLKIT_OWNER = r"\(owned by unix-user:([^)\s]+)\)";
     SUDO = r"sudo(?:\[\d+\])?:\s+(\S+) : \d+ incorrect password attempts?";
     CHKPWD = r"password check failed for user \(([^)]*)\)";
@@ -1241,6 +1282,11 @@ login_regexes! {
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
     caps.get(i).and_then(|m| clean(m.as_str()))
+}
+
+/// The first capture group of `re`'s first match in `line`, cleaned.
+fn first_group<'a>(re: &Regex, line: &'a str) -> Option<Cow<'a, str>> {
+    re.captures(line).and_then(|c| cap(&c, 1))
 }
 
 /// Trims punctuation that loggers put around users and addresses; empty → `None`.
@@ -1648,9 +1694,10 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return Some(found);
         }
         if has!(line, "(auth failed, ") {
-            let user = DOVECOT_USER.captures(line).and_then(|c| cap(&c, 1));
-            let source = DOVECOT_RIP.captures(line).and_then(|c| cap(&c, 1));
-            return login(user, source);
+            return login(
+                first_group(&DOVECOT_USER, line),
+                first_group(&DOVECOT_RIP, line),
+            );
         }
         if let Some(found) = database_or_vpn_login(line) {
             return Some(found);
@@ -1738,10 +1785,23 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 return login(cap(&c, 1).or_else(|| cap(&c, 2)), None);
             }
         }
+        if has!(line, ",FAILED_CONNECT,") {
+            if let Some(found) = audit_plugin_failed_connect(line) {
+                return Some(found);
+            }
+        }
+        // OpenSearch's audit log as its own log file writes it: `[…][INFO ][sgaudit ] [node]
+        // {"audit_category":"FAILED_LOGIN",…}` (a JSON message is read by the JSON rules).
+        if has!(line, "\"audit_category\":\"FAILED_LOGIN\"") {
+            return login(
+                first_group(&OPENSEARCH_USER, line),
+                first_group(&OPENSEARCH_ADDRESS, line),
+            );
+        }
         // polkit: `Operator of unix-session:2 FAILED to authenticate to gain authorization for
         // action org.freedesktop.… for system-bus-name::1.50 […] (owned by unix-user:alice)`.
         if has!(line, "FAILED to authenticate") {
-            return login(POLKIT_OWNER.captures(line).and_then(|c| cap(&c, 1)), None);
+            return login(first_group(&POLKIT_OWNER, line), None);
         }
         if has!(line, "FAIL LOGIN: Client") {
             if let Some(c) = VSFTPD.captures(line) {
@@ -1755,6 +1815,23 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     web_or_mail_login(line, bits).or_else(|| app_login_failure(line, bits))
+}
+
+/// The MariaDB/MySQL audit plugin's CSV record of a refused connection, as RDS for MySQL and
+/// MariaDB publish it to CloudWatch Logs: `TIMESTAMP,SERVERHOST,USER,HOST,CONNECTIONID,QUERYID,
+/// FAILED_CONNECT,DATABASE,,RETCODE` (HOST is `host:port` since MariaDB 12). The fields are read
+/// backwards from the operation, so a comma in the timestamp or server host does not matter.
+fn audit_plugin_failed_connect(line: &str) -> Option<FailedLogin<'_>> {
+    let at = finder!(",FAILED_CONNECT,").find(line.as_bytes())?;
+    let mut fields = line[..at].rsplit(',');
+    let numeric = |f: &str| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit());
+    let (query_id, connection_id) = (fields.next()?, fields.next()?);
+    if !numeric(query_id) || !numeric(connection_id) {
+        return None;
+    }
+    let host = fields.next()?;
+    let user = fields.next()?;
+    login(clean(user), clean(without_port(host)))
 }
 
 /// An application's own words for a failed login, in a text line or a JSON log's message:
@@ -1925,6 +2002,14 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 return login(cap(&c, 2), cap(&c, 1));
             }
         }
+        // Exim: `dovecot_login authenticator failed for (helo) [203.0.113.5]:56789: 535
+        // Incorrect authentication data (set_id=bob@example.com)`.
+        if has!(line, " authenticator failed for ") {
+            if let Some(c) = EXIM_AUTHENTICATOR.captures(line) {
+                let user = EXIM_SET_ID.captures(line).and_then(|u| cap(&u, 1));
+                return login(user, cap(&c, 1));
+            }
+        }
         // A PAM application reporting PAM's verdict in its own words, without naming anyone:
         // shadow's `su[4242]: pam_authenticate: Authentication failure`, `pam_authenticate():
         // Authentication failure`. (Dovecot's and pam_sss's forms, which name the user, are
@@ -2087,6 +2172,8 @@ const LOGIN_KEYS: &[&str] = &[
     "eventtype",
     "type",
     "eventname",
+    "audit_category",
+    "activity-type",
 ];
 
 /// One lean pass over the top level of a JSON log (keys borrowed, uninteresting values skipped
@@ -2588,6 +2675,7 @@ const USER_KEYS: &[&str] = &[
     "userIdentity.userName",
     "principal",
     "actor.alternateId",
+    "audit_request_effective_user",
 ];
 const SOURCE_KEYS: &[&str] = &[
     "source_ip",
@@ -2607,6 +2695,8 @@ const SOURCE_KEYS: &[&str] = &[
     "ipAddress",
     "ip",
     "ip_address",
+    "source-ip",
+    "audit_request_remote_address",
     "source.ip",
     "client.ip",
     "client.ipAddress",
@@ -2684,6 +2774,10 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         "eventType",
         "type",
         "eventName",
+        // Amazon OpenSearch Service audit logs (`FAILED_LOGIN`), AWS Transfer Family
+        // (`AUTH_FAILURE`)
+        "audit_category",
+        "activity-type",
     ];
     // The whole name, or its part after a namespace (`auth.login_failed`, `user:login.failed`).
     let failed_name = |v: &str| {
