@@ -395,9 +395,18 @@ def _access_log_status(line):
     status = _clf_status(line) if "[" in line else None
     if status is None:
         m = _ELB.match(line) or _UVICORN.match(line) or _GIN.match(line)
+        if m is None and line[:1] == "(":
+            m = _API_GATEWAY_STATUS.match(line)
         if m:
             status = int(m[1])
     return status
+
+
+# API Gateway (REST API) execution log: `(request id) MESSAGE`.
+_API_GATEWAY_STATUS = re.compile(r"\([^)]{0,63}\) Method completed with status: (\d{3})"
+                                 r"(?![^ \t\r\n])", A)
+_API_GATEWAY_FAILURE = re.compile(r"\([^)]{0,63}\) (?:Execution failed due to |Lambda execution "
+                                  r"failed with status )", A)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,6 +550,8 @@ def _text_error(line, low):
     verdict = _lambda_level_column(line)
     if verdict is not None:
         return verdict
+    if line[:1] == "(" and _API_GATEWAY_FAILURE.match(line):
+        return True
     # .NET console logger `fail: Category[Id]` and BGL's `FAILURE` count only on a line without
     # severity literals.
     if not _maybe_severity(low):
@@ -643,6 +654,11 @@ FAILLOCK = r"Consecutive login failures for user (\S+)"
 SASL = r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed"
 PROFTPD = r"\(\S*\[([^\]\s]+)\]\)[: -]+USER (\S+?):? \(Login failed\)"
 GITLAB = r"Failed Login: username=(\S+) ip=(\S+)"
+GITEA = r"Failed authentication attempt for (.+?) from (\S+)"
+RABBITMQ = r"(?:login refused|access denied): user '([^']*)' - invalid credentials"
+RABBITMQ_PEER = r"connection <[^>]*> \(([0-9A-Fa-f.:]+):\d+ -> "
+ACTIVEMQ = r"User name \[([^\]]*)\] or password is invalid"
+ACTIVEMQ_PEER = r"connection to: [a-z+]+://([0-9A-Fa-f.:]+):\d+,"
 KEYCLOAK_USER = r'[ ,]username="?([^",\s]+)'
 KEYCLOAK_IP = r'[ ,]ipAddress="?([^",\s]+)'
 WINDOWS_XML_4625 = r"<EventID(?:\s[^>]*)?>4625</EventID>"
@@ -908,6 +924,10 @@ def _failed_login_text(line):
             m = rx[GITLAB].search(line)
             if m:
                 return _login(_cap(m, 1), _cap(m, 2))
+        if "Failed authentication attempt for " in line:  # Gitea/Forgejo
+            m = rx[GITEA].search(line)
+            if m:
+                return _login(_cap(m, 1), _clean(_without_port(m[2].rstrip(":"))))
     if sshd and ("nvalid" in line or "llegal user" in line):
         if "input_userauth_request: " in line:
             m = rx[INPUT_USERAUTH].search(line)
@@ -1146,6 +1166,15 @@ def _web_or_mail_login(line):
         m = rx[DOVECOT_PASSDB].search(line)
         if m:
             return _login(_cap(m, 1), _cap(m, 2))
+    if "nvalid" in line:
+        if "' - invalid credentials" in line:  # RabbitMQ
+            user = _cap(rx[RABBITMQ].search(line), 1)
+            if user is not None:
+                return _login(user, _cap(rx[RABBITMQ_PEER].search(line), 1))
+        if "] or password is invalid" in line:  # ActiveMQ
+            user = _cap(rx[ACTIVEMQ].search(line), 1)
+            if user is not None:
+                return _login(user, _cap(rx[ACTIVEMQ_PEER].search(line), 1))
     if ("fail" in line or "not known" in line) and "pam_sss(" in line:
         m = rx[PAM_SSS_RECEIVED].search(line)
         if m:
@@ -1336,7 +1365,7 @@ def _field_is_interesting(key, k, value):
         return True
     if status_parent:
         return "tatus" in raw and raw[:1] == "{" and _json_number_bits(raw) & 1 != 0
-    if k == "eventname" and raw == '"ConsoleLogin"':
+    if k == "eventname" and (raw == '"ConsoleLogin"' or raw == '"CredentialVerification"'):
         return True
     return _AUTH_ANY.search(raw) is not None or "bad" in raw or "Bad" in raw
 
@@ -1605,6 +1634,8 @@ def _json_failed_login(obj):
                                   for c in category)))
     if not failed and obj.get("eventName") == "ConsoleLogin":
         failed = _path(obj, "responseElements.ConsoleLogin") == "Failure"
+    if not failed and obj.get("eventName") == "CredentialVerification":  # IAM Identity Center
+        failed = _path(obj, "serviceEventDetails.CredentialVerification") == "Failure"
     if not failed:
         return None
     user = _json_string(obj, USER_KEYS)

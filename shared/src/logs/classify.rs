@@ -598,6 +598,9 @@ fn text_error(line: &str, bits: Bits) -> bool {
     if let Some(verdict) = lambda_level_column(b) {
         return verdict;
     }
+    if b.first() == Some(&b'(') && api_gateway_execution_error(b) {
+        return true;
+    }
     if !bits.any(SEVERITY_BITS) {
         // `FAILURE` (a BGL level) is gated by `FAIL`, an authentication literal.
         return dotnet_console_error(line)
@@ -988,14 +991,36 @@ pub fn access_log_status(b: &[u8]) -> Option<u16> {
 }
 
 /// Access lines of application servers that are not common/combined: uvicorn (FastAPI,
-/// Starlette: `INFO:     1.2.3.4:5678 - "GET /x HTTP/1.1" 500 Internal Server Error`) and Gin
-/// (`[GIN] 2024/05/01 - 12:00:00 | 500 |    1.2ms |  1.2.3.4 | GET      "/x"`).
+/// Starlette: `INFO:     1.2.3.4:5678 - "GET /x HTTP/1.1" 500 Internal Server Error`), Gin
+/// (`[GIN] 2024/05/01 - 12:00:00 | 500 |    1.2ms |  1.2.3.4 | GET      "/x"`) and API
+/// Gateway's execution log (`(c0ffee00-…) Method completed with status: 502`, one line per
+/// request with the status the client got).
 fn app_server_status(b: &[u8], quoting: Quoting) -> Option<u16> {
     match b.first()? {
         b'I' => uvicorn_status(b, quoting),
         b'[' if matches_shape(b, b"[GIN] 9999/99/99 - 99:99:99 | ") => three_digit_status(&b[30..]),
+        b'(' => three_digit_status(
+            api_gateway_message(b)?.strip_prefix(b"Method completed with status: ")?,
+        ),
         _ => None,
     }
+}
+
+/// The message of an API Gateway (REST API) execution log line, after its `(request id) `.
+fn api_gateway_message(b: &[u8]) -> Option<&[u8]> {
+    let inner = b.strip_prefix(b"(")?;
+    let close = inner.iter().take(64).position(|&c| c == b')')?;
+    inner[close + 1..].strip_prefix(b" ")
+}
+
+/// API Gateway execution log lines that report a failed integration: `(id) Execution failed due
+/// to configuration error: …`, `(id) Lambda execution failed with status 200 due to customer
+/// function error: …`.
+fn api_gateway_execution_error(b: &[u8]) -> bool {
+    api_gateway_message(b).is_some_and(|m| {
+        m.starts_with(b"Execution failed due to ")
+            || m.starts_with(b"Lambda execution failed with status ")
+    })
 }
 
 /// OpenStack's WSGI access line (nova, cinder, glance, neutron, …: their default
@@ -1263,6 +1288,11 @@ login_regexes! {
     SASL = r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed";
     PROFTPD = r"\(\S*\[([^\]\s]+)\]\)[: -]+USER (\S+?):? \(Login failed\)";
     GITLAB = r"Failed Login: username=(\S+) ip=(\S+)";
+    GITEA = r"Failed authentication attempt for (.+?) from (\S+)";
+    RABBITMQ = r"(?:login refused|access denied): user '([^']*)' - invalid credentials";
+    RABBITMQ_PEER = r"connection <[^>]*> \(([0-9A-Fa-f.:]+):\d+ -> ";
+    ACTIVEMQ = r"User name \[([^\]]*)\] or password is invalid";
+    ACTIVEMQ_PEER = r"connection to: [a-z+]+://([0-9A-Fa-f.:]+):\d+,";
     KEYCLOAK_USER = r#"[ ,]username="?([^",\s]+)"#;
     KEYCLOAK_IP = r#"[ ,]ipAddress="?([^",\s]+)"#;
     WINDOWS_XML_4625 = r"<EventID(?:\s[^>]*)?>4625</EventID>";
@@ -1617,6 +1647,15 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         if has!(line, "Failed Login: username=") {
             if let Some(c) = GITLAB.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
+            }
+        }
+        // Gitea/Forgejo: `Failed authentication attempt for U from IP:PORT: reason`.
+        if has!(line, "Failed authentication attempt for ") {
+            if let Some(c) = GITEA.captures(line) {
+                let source = c
+                    .get(2)
+                    .and_then(|m| clean(without_port(m.as_str().trim_end_matches(':'))));
+                return login(cap(&c, 1), source);
             }
         }
     }
@@ -1978,6 +2017,23 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
+    if bits.has(L_INVALID) {
+        // RabbitMQ (also Amazon MQ): `PLAIN login refused: user 'guest' - invalid credentials`,
+        // `HTTP access denied: user 'guest' - invalid credentials`; the client from the AMQP
+        // connection line in front of it when the entry carries one.
+        if has!(line, "' - invalid credentials") {
+            if let Some(user) = first_group(&RABBITMQ, line) {
+                return login(Some(user), first_group(&RABBITMQ_PEER, line));
+            }
+        }
+        // ActiveMQ (also Amazon MQ): `Security error occurred on connection to:
+        // tcp://203.0.113.5:51234, User name [admin] or password is invalid.`
+        if has!(line, "] or password is invalid") {
+            if let Some(user) = first_group(&ACTIVEMQ, line) {
+                return login(Some(user), first_group(&ACTIVEMQ_PEER, line));
+            }
+        }
+    }
     if (bits.has(L_FAIL) || bits.has(L_NOT_KNOWN)) && has!(line, "pam_sss(") {
         if let Some(c) = PAM_SSS_RECEIVED.captures(line) {
             return login(cap(&c, 1), None);
@@ -2312,7 +2368,9 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
         if status_parent {
             return raw.contains("tatus") && bits.any(JSON_5XX_BITS);
         }
-        if key.eq_ignore_ascii_case("eventname") && raw == "\"ConsoleLogin\"" {
+        if key.eq_ignore_ascii_case("eventname")
+            && (raw == "\"ConsoleLogin\"" || raw == "\"CredentialVerification\"")
+        {
             return true;
         }
         return bits.any(AUTH_BITS) || raw.contains("bad") || raw.contains("Bad");
@@ -2827,6 +2885,14 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
     if !is_failed && obj.get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
         is_failed =
             path(obj, "responseElements.ConsoleLogin").and_then(Value::as_str) == Some("Failure");
+    }
+    // IAM Identity Center (and WorkSpaces) sign-in, one event per credential tried:
+    // {"eventName":"CredentialVerification","serviceEventDetails":{"CredentialVerification":
+    // "Failure"},"additionalEventData":{"CredentialType":"PASSWORD"},…}
+    if !is_failed && obj.get("eventName").and_then(Value::as_str) == Some("CredentialVerification")
+    {
+        is_failed = path(obj, "serviceEventDetails.CredentialVerification").and_then(Value::as_str)
+            == Some("Failure");
     }
     if !is_failed {
         return None;
