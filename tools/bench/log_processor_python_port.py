@@ -134,6 +134,8 @@ _JAVA_FRAME_LITERALS = ("\n\tat ", "\\n\\tat ")
 _WSGI_STATUS = '" status: '
 # Auth0's tenant log events (`{"log_id":"…","type":"fp",…}`).
 _AUTH0_LOG_ID = "log_id"
+# AWS Step Functions' `TaskTimedOut`, `ExecutionTimedOut`, … (its `Failed` events hold `Fail`).
+_TIMED_OUT_CAMEL = "TimedOut"
 
 
 # Where the Rust code tests one literal's bit, this port tests the literal with `in`. The automaton
@@ -149,7 +151,7 @@ def _alternation(words):
 _SEV_ANY = re.compile(_alternation(_SEV_LITERALS + ("eror",)))
 _AUTH_ANY = re.compile(_alternation(_AUTH_LITERALS))
 _NON_SEV_ANY = re.compile(_alternation(_LAMBDA_LITERALS + _AUTH_LITERALS + _JSON_LITERALS
-                                        + _JAVA_FRAME_LITERALS + (_WSGI_STATUS, _AUTH0_LOG_ID)))
+                                        + _JAVA_FRAME_LITERALS + (_WSGI_STATUS, _AUTH0_LOG_ID, _TIMED_OUT_CAMEL)))
 _ANY_LITERAL = re.compile(_SEV_ANY.pattern + "|" + _NON_SEV_ANY.pattern)
 # After a severity literal in a JSON object: the rest of a key name (`{"error":null}`).
 _KEY_TAIL = re.compile(r'[A-Za-z0-9_.\-]*\\?":')
@@ -249,7 +251,9 @@ def _klog_or_pri(line):
         if m:
             return _LOGCAT_PRIORITY.get(m[1]) if m[1] else _logcat_brief(line[m.end():])
         m = _CBS.match(line)
-        return _level_word(m[1]) if m else _mongodb_legacy_level(line)
+        return _level_word(m[1]) if m else _iso_time_level(line)
+    if c == "[":
+        return _codebuild_level(line[12:]) if line.startswith("[Container] ") else None
     if line[1:2] == "/":
         return _logcat_brief(line)
     return None
@@ -258,9 +262,10 @@ def _klog_or_pri(line):
 _MONGODB_COMPONENT = re.compile(rb"[A-Z-]*")
 
 
-def _mongodb_legacy_level(line):
-    """MongoDB before 4.4: `2024-05-01T12:00:00.000+0000 E  NETWORK  [conn1] …`: a one-letter
-    severity after the ISO timestamp, then the component (or `-`) and the `[context]`."""
+def _iso_time_level(line):
+    """A short level right after an ISO timestamp: Telegraf and the CloudWatch agent (`E!`,
+    `W!`, `I!`, `D!`, `T!`), MongoDB before 4.4 (`2024-05-01T12:00:00.000+0000 E  NETWORK
+    [conn1] …`: a one-letter severity, then the component (or `-`) and the `[context]`)."""
     b = line[:300].encode("utf-8", "surrogatepass")
     if len(b) < 11 or not b[:4].isdigit() or b[4:5] != b"-" or b[10:11] != b"T":
         return None
@@ -268,6 +273,8 @@ def _mongodb_legacy_level(line):
     if space < 0:
         return None
     rest = b[space + 1:]
+    if rest[1:3] == b"! " and rest[:1] in (b"E", b"W", b"I", b"D", b"T"):
+        return rest[:1] == b"E"
     if rest[:1] in (b"F", b"E", b"W", b"I", b"D") and rest[1:2] == b" ":
         verdict, after = rest[:1] in (b"F", b"E"), rest[2:]
     elif rest[:1] == b"D" and rest[1:2] in (b"1", b"2", b"3", b"4", b"5") and rest[2:3] == b" ":
@@ -279,6 +286,32 @@ def _mongodb_legacy_level(line):
     after = after[component:]
     spaces = len(after) - len(after.lstrip(b" "))
     return verdict if component > 0 and spaces > 0 and after[spaces:spaces + 1] == b"[" else None
+
+
+_CODEBUILD_TIME = re.compile(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.(\d*) ", A)
+_CODEBUILD_STATE = re.compile("[^\t\n\x0c\r ]*")
+
+
+def _codebuild_level(rest):
+    """AWS CodeBuild after `[Container] `: `Command did not exit successfully …`, a `Phase
+    complete: … State: FAILED|FAULT|TIMED_OUT`, a non-empty `Phase context status code: …`;
+    `Running command …` is not an error whatever the command says."""
+    m = _CODEBUILD_TIME.match(rest)
+    if m is None:
+        return None
+    message = rest[m.end():]
+    if message.startswith("Command did not exit successfully "):
+        return True
+    if message.startswith("Running command "):
+        return False  # the buildspec's command: an `ERROR` in it is not a level
+    if message.startswith("Phase context status code: "):
+        return message[27:28] not in ("", " ")
+    if not message.startswith("Phase complete: "):
+        return None
+    at = message.find(" State: ", 16)
+    if at < 0:
+        return None
+    return _CODEBUILD_STATE.match(message, at + 8)[0] in ("FAILED", "FAULT", "TIMED_OUT")
 
 
 def _logcat_brief(line):
@@ -1353,7 +1386,8 @@ def _field_is_interesting(key, k, value):
             return ((status_key and 500 <= value < 600)
                     or (level_key and k != "status" and 50 <= value < 100))
         return False
-    if k == "type" and type(value) is str and value.startswith("platform."):
+    if k == "type" and type(value) is str and (value.startswith("platform.")
+                                               or value.endswith("TimedOut")):
         return True
     if key == "log_id":  # an Auth0 tenant log event (see _auth0_login_failure)
         return True
@@ -1671,7 +1705,8 @@ def _classify_json_full(obj, outer=True):
     elif level is not None:
         error = level
     else:
-        error = (inner is not None and inner[0]) or _lambda_error_document(obj)
+        error = ((inner is not None and inner[0]) or _lambda_error_document(obj)
+                 or _step_functions_failure(obj))
     error = error or http_5xx
     if inner is not None and status is None and inner[1]:
         error = http_5xx = True
@@ -1710,6 +1745,14 @@ def _json_auth_failed_message(obj, text):
         return None
     user, source = _json_string(obj, USER_KEYS), _json_string(obj, SOURCE_KEYS)
     return None if user is None and source is None else (user, source, None)
+
+
+def _step_functions_failure(obj):
+    """AWS Step Functions' execution history: a `type` ending in `Failed` or `TimedOut` beside an
+    `execution_arn` (`…Aborted` follows a stop request: not an error)."""
+    kind = obj.get("type")
+    return ("execution_arn" in obj and type(kind) is str
+            and (kind.endswith("Failed") or kind.endswith("TimedOut")))
 
 
 def _lambda_error_document(obj):

@@ -276,6 +276,9 @@ const GATE_LITERALS: &[&str] = &[
     // 62: Auth0's tenant log events (`{"log_id":"…","type":"fp",…}`), whose failed logins are
     // named only by a type code
     "log_id",
+    // 63: AWS Step Functions' `TaskTimedOut`, `ExecutionTimedOut`, … (its `Failed` events hold
+    // `Fail`)
+    "TimedOut",
     // The top three bits are not literals: see JSON_NUMBER_5, JSON_NUMBER_6, SEVERITY_IN_VALUE.
 ];
 
@@ -319,6 +322,9 @@ const L_MAX_AUTH: usize = 44;
 const L_UNKNOWN_USER: usize = 60;
 const L_WSGI_STATUS: usize = 61;
 const L_LOG_ID: usize = 62;
+/// Only gates (no rule tests its bit): a Step Functions event is read in full when it has it.
+#[cfg(test)]
+const L_TIMED_OUT_CAMEL: usize = 63;
 const L_ERR: usize = 0;
 const L_JAVA_FRAME: usize = 58;
 const L_JAVA_FRAME_ESCAPED: usize = 59;
@@ -672,23 +678,29 @@ fn positional_level(b: &[u8]) -> Option<bool> {
             (Some(b'-'), ..) => logcat_level(b),
             (_, Some(b' '), Some(b'.')) => logcat_level(b),
             (_, Some(b' '), Some(b',')) => windows_cbs_level(b),
-            (_, Some(b'T'), _) => mongodb_legacy_level(b),
+            (_, Some(b'T'), _) => iso_time_level(b),
             _ => None,
         },
+        [b'[', ..] => b.strip_prefix(b"[Container] ").and_then(codebuild_level),
         [_, b'/', ..] => logcat_brief_level(b),
         _ => None,
     }
 }
 
-/// MongoDB before 4.4: `2024-05-01T12:00:00.000+0000 E  NETWORK  [conn1] …`, a one-letter
-/// severity (`F`, `E`, `W`, `I`, `D`; `D1`…`D5`) after the ISO timestamp, then the component
-/// (`NETWORK`, `REPL`, …, or `-`) and the `[context]`.
-fn mongodb_legacy_level(b: &[u8]) -> Option<bool> {
+/// A short level right after an ISO-8601 timestamp: Telegraf, also as the CloudWatch agent
+/// logs (`2024-05-01T12:00:00Z E! [outputs.cloudwatchlogs] …`: `E!` is an error; `W!`, `I!`,
+/// `D!`, `T!` are not), and MongoDB before 4.4 (`2024-05-01T12:00:00.000+0000 E  NETWORK
+/// [conn1] …`: a one-letter severity `F`, `E`, `W`, `I`, `D`, `D1`…`D5`, then the component
+/// (`NETWORK`, `REPL`, …, or `-`) and the `[context]`).
+fn iso_time_level(b: &[u8]) -> Option<bool> {
     if b.len() < 11 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' || b[10] != b'T' {
         return None;
     }
     let space = b.iter().take(40).position(|&c| c == b' ')?;
     let rest = &b[space + 1..];
+    if let [level @ (b'E' | b'W' | b'I' | b'D' | b'T'), b'!', b' ', ..] = rest {
+        return Some(*level == b'E');
+    }
     let (verdict, after) = match rest {
         [s @ (b'F' | b'E' | b'W' | b'I' | b'D'), b' ', after @ ..] => {
             (matches!(s, b'F' | b'E'), after)
@@ -704,6 +716,37 @@ fn mongodb_legacy_level(b: &[u8]) -> Option<bool> {
     let after = &after[component..];
     let spaces = after.iter().take_while(|&&c| c == b' ').count();
     (component > 0 && spaces > 0 && after.get(spaces) == Some(&b'[')).then_some(verdict)
+}
+
+/// AWS CodeBuild's build log, after its `[Container] ` tag: `2024/05/01 12:00:00.123456 MESSAGE`.
+/// A failed command or phase is an error: `Command did not exit successfully npm test exit
+/// status 1`, `Phase complete: BUILD State: FAILED` (also `FAULT`, `TIMED_OUT`), and the `Phase
+/// context status code: COMMAND_EXECUTION_ERROR Message: …` that follows (a successful phase
+/// writes that line with an empty code). `Running command …` echoes the buildspec, so an
+/// `ERROR` in the command is not a level. Other lines are left to the other rules.
+fn codebuild_level(b: &[u8]) -> Option<bool> {
+    if !matches_shape(b, b"9999/99/99 99:99:99.") {
+        return None;
+    }
+    let fraction = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let message = b[20 + fraction..].strip_prefix(b" ")?;
+    if message.starts_with(b"Command did not exit successfully ") {
+        return Some(true);
+    }
+    if message.starts_with(b"Running command ") {
+        return Some(false);
+    }
+    if let Some(code) = message.strip_prefix(b"Phase context status code: ") {
+        return Some(!code.is_empty() && code[0] != b' ');
+    }
+    let phase = message.strip_prefix(b"Phase complete: ")?;
+    let at = finder!(" State: ").find(phase)?;
+    let state = &phase[at + 8..];
+    let state = &state[..state
+        .iter()
+        .take_while(|c| !c.is_ascii_whitespace())
+        .count()];
+    Some(matches!(state, b"FAILED" | b"FAULT" | b"TIMED_OUT"))
 }
 
 /// Whether `b` matches `shape`, where `9` stands for any ASCII digit and every other byte for
@@ -2349,7 +2392,7 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
     }
     if key.eq_ignore_ascii_case("type") {
         if let Scalar::Str(s) = &value {
-            if s.starts_with("platform.") {
+            if s.starts_with("platform.") || s.ends_with("TimedOut") {
                 return true;
             }
         }
@@ -2409,7 +2452,9 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
         (Some(p), _) => p,
         (None, Some(l)) => l,
         (None, None) => {
-            inner_class.as_ref().is_some_and(|ic| ic.error) || lambda_error_document(obj)
+            inner_class.as_ref().is_some_and(|ic| ic.error)
+                || lambda_error_document(obj)
+                || step_functions_failure(obj)
         }
     } || c.http_5xx;
     if let Some(ic) = &inner_class {
@@ -2680,6 +2725,18 @@ fn lambda_platform_json(obj: &Map<String, Value>) -> Option<bool> {
         .and_then(|r| r.get("status"))
         .and_then(Value::as_str);
     Some(matches!(status, Some(s) if s != "success"))
+}
+
+/// AWS Step Functions' execution history as it logs it to CloudWatch Logs (`{"id":"7","type":
+/// "ExecutionFailed","details":{"error":"States.TaskFailed",…},"execution_arn":"arn:aws:states:
+/// …",…}`): an event whose type ends in `Failed` or `TimedOut` (a task, a Lambda function, a Map
+/// run, the execution). `…Aborted` events follow a stop request and are not errors.
+fn step_functions_failure(obj: &Map<String, Value>) -> bool {
+    obj.contains_key("execution_arn")
+        && obj
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.ends_with("Failed") || t.ends_with("TimedOut"))
 }
 
 /// The error document a Lambda runtime logs for an unhandled error when the function logs text
@@ -2978,6 +3035,7 @@ mod gate_index_tests {
             (L_UNKNOWN_USER, "unknown user"),
             (L_WSGI_STATUS, "\" status: "),
             (L_LOG_ID, "log_id"),
+            (L_TIMED_OUT_CAMEL, "TimedOut"),
             (L_FAIL_UPPER, "FAIL"),
             (L_FAIL, "fail"),
             (L_INVALID, "nvalid"),
