@@ -132,6 +132,9 @@ _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '"
 _JAVA_FRAME_LITERALS = ("\n\tat ", "\\n\\tat ")
 # OpenStack's WSGI access line (`"GET /v2/x HTTP/1.1" status: 500 len: …`).
 _WSGI_STATUS = '" status: '
+# A Windows event as the CloudWatch agent ships it (XML, or text from the Security channel): a
+# flag the Rust gate sets by these first bytes (4771/4776 hold no gate literal).
+_WINDOWS_EVENT_PREFIXES = ("<Event ", "[Security] [")
 # Auth0's tenant log events (`{"log_id":"…","type":"fp",…}`).
 _AUTH0_LOG_ID = "log_id"
 # AWS Step Functions' `TaskTimedOut`, `ExecutionTimedOut`, … (its `Failed` events hold `Fail`).
@@ -206,7 +209,8 @@ def _is_json_text(text):
 def _gate_any(text):
     """Whether the Rust gate finds anything in `text` (its bits are non-zero)."""
     return (_ANY_LITERAL.search(text) is not None
-            or (_is_json_text(text) and _json_number_bits(text) != 0))
+            or (_is_json_text(text) and _json_number_bits(text) != 0)
+            or text.startswith(_WINDOWS_EVENT_PREFIXES))
 
 
 def _json_gate_settles(msg):
@@ -694,7 +698,14 @@ ACTIVEMQ = r"User name \[([^\]]*)\] or password is invalid"
 ACTIVEMQ_PEER = r"connection to: [a-z+]+://([0-9A-Fa-f.:]+):\d+,"
 KEYCLOAK_USER = r'[ ,]username="?([^",\s]+)'
 KEYCLOAK_IP = r'[ ,]ipAddress="?([^",\s]+)'
-WINDOWS_XML_4625 = r"<EventID(?:\s[^>]*)?>4625</EventID>"
+WINDOWS_XML_EVENT_ID = r"<EventID(?:\s[^>]*)?>(\d{1,5})</EventID>"
+WINDOWS_XML_STATUS = r"""<Data Name=['"]Status['"]>([^<]*)</Data>"""
+WINDOWS_XML_WORKSTATION = r"""<Data Name=['"]Workstation['"]>([^<]*)</Data>"""
+WINDOWS_TEXT_4771_USER = r"(?s)Account Information:.*?Account Name:[ \t]*([^\r\n\t]*)"
+WINDOWS_TEXT_4771_IP = r"Client Address:[ \t]*([^\s]*)"
+WINDOWS_TEXT_4776_USER = r"Logon Account:[ \t]*([^\r\n\t]*)"
+WINDOWS_TEXT_4776_HOST = r"Source Workstation:[ \t]*([^\r\n\t]*)"
+WINDOWS_TEXT_4776_STATUS = r"Error Code:[ \t]*(0[xX][0-9A-Fa-f]+)"
 WINDOWS_XML_USER = r"""<Data Name=['"]TargetUserName['"]>([^<]*)</Data>"""
 WINDOWS_XML_IP = r"""<Data Name=['"]IpAddress['"]>([^<]*)</Data>"""
 WINDOWS_TEXT_USER = r"(?s)Account For Which Logon Failed:.*?Account Name:[ \t]*([^\r\n\t]*)"
@@ -949,6 +960,10 @@ def _failed_login_text(line):
     msg = _sshd_message(line)
     sshd = msg is not None and msg.startswith(_SSHD_SHAPES)
     rx = _RX
+    if line.startswith(_WINDOWS_EVENT_PREFIXES):
+        found = _windows_logon_failure(line)
+        if found:
+            return found
     if "Failed " in line:
         found = _failed_method(line, sshd)
         if found:
@@ -1002,9 +1017,6 @@ def _failed_login_text(line):
             return _login(user or _cap(prefix, 2), _cap(prefix, 1))
         if "password check failed for user" in line:
             return _login(_cap(rx[CHKPWD].search(line), 1), None)
-        found = _windows_logon_failure(line)
-        if found:
-            return found
         if "(auth failed, " in line:
             return _login(_cap(rx[DOVECOT_USER].search(line), 1),
                           _cap(rx[DOVECOT_RIP].search(line), 1))
@@ -1166,18 +1178,89 @@ def _database_or_vpn_login(line):
 
 
 def _windows_logon_failure(line):
-    """Windows Security 4625 as the CloudWatch agent ships it: XML or
-    `[Security] [LEVEL] [4625] [Microsoft-Windows-Security-Auditing] [HOST] [message]`."""
-    if "Microsoft-Windows-Security-Auditing" not in line:
-        return None
+    """Windows Security 4625, 4771 and 4776 (a failure only with a non-zero status) as the
+    CloudWatch agent ships them: XML or
+    `[Security] [LEVEL] [ID] [Microsoft-Windows-Security-Auditing] [HOST] [message]`."""
     rx = _RX
-    if "] [4625] [Microsoft-Windows-Security-Auditing] [" in line:
-        user, source = rx[WINDOWS_TEXT_USER].search(line), rx[WINDOWS_TEXT_IP].search(line)
-    elif "<EventID" in line and rx[WINDOWS_XML_4625].search(line):
-        user, source = rx[WINDOWS_XML_USER].search(line), rx[WINDOWS_XML_IP].search(line)
+    event = None
+    at = line.find("] [Microsoft-Windows-Security-Auditing] [")
+    if at >= 0:
+        cut = line.rfind("] [", 0, at)
+        if cut >= 0:
+            event, xml = line[cut + 3:at], False
+    if event is None:
+        if "Microsoft-Windows-Security-Auditing" not in line:
+            return None
+        m = rx[WINDOWS_XML_EVENT_ID].search(line)
+        if m is None:
+            return None
+        event, xml = m[1], True
+    fields = _WINDOWS_FIELDS.get((event, xml))
+    if fields is None:
+        return None
+    status, user, source = fields
+    if status is not None and not _windows_status_failed(_cap(rx[status].search(line), 1)):
+        return None
+    user, source = rx[user].search(line), rx[source].search(line)
+    source = _cap(source, 1)  # `_clean` drops Windows' `-`
+    return _login(_cap(user, 1), None if source is None else _strip_v4_mapped(source))
+
+
+# (event, XML?) → (status that must be non-zero, user, source) regexes.
+_WINDOWS_FIELDS = {
+    ("4625", False): (None, WINDOWS_TEXT_USER, WINDOWS_TEXT_IP),
+    ("4771", False): (None, WINDOWS_TEXT_4771_USER, WINDOWS_TEXT_4771_IP),
+    ("4776", False): (WINDOWS_TEXT_4776_STATUS, WINDOWS_TEXT_4776_USER, WINDOWS_TEXT_4776_HOST),
+    ("4625", True): (None, WINDOWS_XML_USER, WINDOWS_XML_IP),
+    ("4771", True): (None, WINDOWS_XML_USER, WINDOWS_XML_IP),
+    ("4776", True): (WINDOWS_XML_STATUS, WINDOWS_XML_USER, WINDOWS_XML_WORKSTATION),
+}
+_HEX = re.compile("[0-9A-Fa-f]+")
+
+
+def _windows_status_failed(status):
+    """An NTSTATUS as an event writes it (`0xC000006A`, `0x0`): a failure unless zero."""
+    if status is None or status[:2] not in ("0x", "0X") or not _HEX.fullmatch(status[2:]):
+        return False
+    return len(status) <= 18 and int(status[2:], 16) != 0
+
+
+def _strip_v4_mapped(address):
+    """`::ffff:10.0.0.5` (Windows' IPv4 client of a dual-stack listener) → `10.0.0.5`."""
+    if address.startswith("::ffff:"):
+        v4 = address[7:]
+        if "." in v4 and ":" not in v4:
+            return v4
+    return address
+
+
+def _windows_json_failure(obj):
+    """A Windows Security event in JSON without ECS fields (NXLog, OTRF Security-Datasets):
+    `EventID` 4625/4771, or 4776 with a non-zero `Status`, from the Security-Auditing provider."""
+    provider = next((v for v in (obj.get("SourceName"), obj.get("ProviderName"))
+                     if type(v) is str), None)
+    if provider != "Microsoft-Windows-Security-Auditing":
+        return None
+    event = obj.get("EventID")
+    if type(event) is str:
+        event = event.strip()
+        event = int(event) if event.isascii() and event.isdigit() else None
+    elif type(event) is not int:
+        return None
+    if event in (4625, 4771):
+        source_key = "IpAddress"
+    elif event == 4776 and _windows_status_failed(
+            obj.get("Status") if type(obj.get("Status")) is str else None):
+        source_key = "Workstation"
     else:
         return None
-    return _login(_cap(user, 1), _cap(source, 1))  # `_clean` drops Windows' `-`
+
+    def field(key):
+        value = obj.get(key)
+        return _clean(value) if type(value) is str else None
+
+    source = field(source_key)
+    return (field("TargetUserName"), None if source is None else _strip_v4_mapped(source), None)
 
 
 def _web_or_mail_login(line):
@@ -1298,7 +1381,8 @@ def _classify_text(line):
     low = line.lower()
     error = _text_error(line, low)
     # `error: PAM: Authentication error …` and Keycloak's LOGIN_ERROR carry no auth literal.
-    if _maybe_auth(low) or "PAM: " in line or "LOGIN_ERROR" in line:
+    if (_maybe_auth(low) or "PAM: " in line or "LOGIN_ERROR" in line
+            or line.startswith(_WINDOWS_EVENT_PREFIXES)):
         login = _failed_login_text(line)
         if login is not None:
             return (error, False, login, None)
@@ -1328,7 +1412,7 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
-_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail", "log_id"))
+_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail", "log_id", "EventID"))
                   | _STATUS_PARENTS)
 _MISSING = object()
 
@@ -1391,6 +1475,14 @@ def _field_is_interesting(key, k, value):
         return True
     if key == "log_id":  # an Auth0 tenant log event (see _auth0_login_failure)
         return True
+    if key == "EventID":  # a Windows Security event in JSON (see _windows_json_failure)
+        if type(value) is str:
+            value = value.strip()
+            try:
+                value = float(value)
+            except ValueError:
+                return False
+        return _is_number(value) and value in (4625, 4771, 4776)
     status_parent = key in _STATUS_PARENTS
     if status_parent and not _may_hold_5xx(value):
         return False
@@ -1646,7 +1738,8 @@ def _auth0_login_failure(obj):
 def _json_failed_login(obj):
     """An event name such as `login_failed`, a failure `outcome` of an authentication action
     (ECS), a CloudTrail `ConsoleLogin` failure, MongoDB's or Auth0's."""
-    login = _mongodb_auth_failure(obj) or _auth0_login_failure(obj)
+    login = (_mongodb_auth_failure(obj) or _auth0_login_failure(obj)
+             or _windows_json_failure(obj))
     if login is not None:
         return login
     names = [v for v in (_path(obj, k) for k in _EVENT_NAME_KEYS) if type(v) is str]
