@@ -1203,7 +1203,7 @@ def _windows_logon_failure(line):
         return None
     user, source = rx[user].search(line), rx[source].search(line)
     source = _cap(source, 1)  # `_clean` drops Windows' `-`
-    return _login(_cap(user, 1), None if source is None else _strip_v4_mapped(source))
+    return _login(_cap(user, 1), source)
 
 
 # (event, XML?) → (status that must be non-zero, user, source) regexes.
@@ -1223,15 +1223,6 @@ def _windows_status_failed(status):
     if status is None or status[:2] not in ("0x", "0X") or not _HEX.fullmatch(status[2:]):
         return False
     return len(status) <= 18 and int(status[2:], 16) != 0
-
-
-def _strip_v4_mapped(address):
-    """`::ffff:10.0.0.5` (Windows' IPv4 client of a dual-stack listener) → `10.0.0.5`."""
-    if address.startswith("::ffff:"):
-        v4 = address[7:]
-        if "." in v4 and ":" not in v4:
-            return v4
-    return address
 
 
 def _windows_json_failure(obj):
@@ -1259,8 +1250,7 @@ def _windows_json_failure(obj):
         value = obj.get(key)
         return _clean(value) if type(value) is str else None
 
-    source = field(source_key)
-    return (field("TargetUserName"), None if source is None else _strip_v4_mapped(source), None)
+    return (field("TargetUserName"), field(source_key), None)
 
 
 def _web_or_mail_login(line):

@@ -2065,11 +2065,10 @@ fn windows_logon_failure(line: &str) -> Option<FailedLogin<'_>> {
     if status.is_some_and(|s| !windows_status_failed(first_group(s, line).as_deref())) {
         return None;
     }
-    // `clean` drops Windows' `-` (a local logon has no network address).
-    login(
-        first_group(user, line),
-        first_group(source, line).map(without_v4_mapped),
-    )
+    // `clean` drops Windows' `-` (a local logon has no network address). An IPv4 client of a
+    // dual-stack listener stays as Windows writes it (`::ffff:10.0.3.25`), like every other
+    // source here.
+    login(first_group(user, line), first_group(source, line))
 }
 
 /// A Windows NTSTATUS as an event writes it (`0xC000006A`, `0x0`): a failure unless zero.
@@ -2079,22 +2078,6 @@ fn windows_status_failed(status: Option<&str>) -> bool {
         .filter(|hex| hex.bytes().all(|c| c.is_ascii_hexdigit()))
         .and_then(|hex| u64::from_str_radix(hex, 16).ok())
         .is_some_and(|code| code != 0)
-}
-
-/// `::ffff:10.0.0.5` (an IPv4 client of a dual-stack listener, as Windows writes it) →
-/// `10.0.0.5`; anything else as is.
-fn without_v4_mapped(address: Cow<'_, str>) -> Cow<'_, str> {
-    match address {
-        Cow::Borrowed(a) => Cow::Borrowed(strip_v4_mapped(a)),
-        Cow::Owned(a) => Cow::Owned(strip_v4_mapped(&a).to_owned()),
-    }
-}
-
-fn strip_v4_mapped(address: &str) -> &str {
-    match address.strip_prefix("::ffff:") {
-        Some(v4) if v4.contains('.') && !v4.contains(':') => v4,
-        _ => address,
-    }
 }
 
 /// Basic-auth failures of Apache (`AH01617`/`AH01618`, 2.2 without codes) and nginx, Dovecot's
@@ -3070,7 +3053,7 @@ fn windows_json_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>
     let field = |key: &str| obj.get(key).and_then(Value::as_str).and_then(clean);
     Some(FailedLogin {
         user: field("TargetUserName").map(|u| Cow::Owned(u.into_owned())),
-        source: field(source_key).map(|a| Cow::Owned(strip_v4_mapped(&a).to_owned())),
+        source: field(source_key).map(|a| Cow::Owned(a.into_owned())),
         publickey_probe: None,
     })
 }
