@@ -550,9 +550,11 @@ fn numeric_level_or_status(hay: &[u8]) -> Mask {
 fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     let b = line.as_bytes();
     let status = access_log_status(b).or_else(|| {
-        bits.has(L_WSGI_STATUS)
-            .then(|| openstack_wsgi_status(b))
-            .flatten()
+        if bits.has(L_WSGI_STATUS) {
+            openstack_wsgi_status(b)
+        } else {
+            None
+        }
     });
     if let Some(status) = status {
         return classify_prefiltered(line, access_log_verdict(b, status));
@@ -1770,14 +1772,14 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(None, source);
         }
         if has!(line, "Authentication failed from ") {
-            let source = KLOGIND.captures(line).and_then(|c| cap(&c, 1));
+            let source = first_group(&KLOGIND, line);
             return login(None, source);
         }
         if has!(line, "Kerberos authentication failed") {
             return login(None, None);
         }
         if has!(line, "password authentication failed for user") {
-            let user = POSTGRES.captures(line).and_then(|c| cap(&c, 1));
+            let user = first_group(&POSTGRES, line);
             // RDS/Aurora `%t:%r:%u@%d:[%p]:` prefix: client address and user.
             let prefix = if has!(line, "UTC:") {
                 RDS_POSTGRES_PREFIX.captures(line)
@@ -1789,7 +1791,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(user, source);
         }
         if has!(line, "password check failed for user") {
-            let user = CHKPWD.captures(line).and_then(|c| cap(&c, 1));
+            let user = first_group(&CHKPWD, line);
             return login(user, None);
         }
         if has!(line, "(auth failed, ") {
@@ -1856,7 +1858,7 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     if bits.has(L_REFUSED_UPPER) && has!(line, "ROOT LOGIN REFUSED") {
-        let source = ROOT_REFUSED.captures(line).and_then(|c| cap(&c, 1));
+        let source = first_group(&ROOT_REFUSED, line);
         return login(Some(Cow::Borrowed("root")), source);
     }
     if bits.has(L_REFUSED_CONNECT) {
@@ -2004,7 +2006,7 @@ fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
         return login(cap(&c, 1), cap(&c, 2));
     }
     if has!(line, "Authentication failed for user ") {
-        let user = AUTH_FAILED_FOR_USER.captures(line).and_then(|c| cap(&c, 1));
+        let user = first_group(&AUTH_FAILED_FOR_USER, line);
         let source = PUREFTPD_SOURCE
             .captures(line)
             .and_then(|c| cap(&c, 1))
@@ -2136,7 +2138,7 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if bits.has(L_FAIL) {
         if has!(line, "Consecutive login failures for user ") {
-            return login(FAILLOCK.captures(line).and_then(|c| cap(&c, 1)), None);
+            return login(first_group(&FAILLOCK, line), None);
         }
         if has!(line, "SASL ") && has!(line, "authentication failed") {
             if let Some(c) = SASL.captures(line) {
@@ -2152,7 +2154,7 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         // Incorrect authentication data (set_id=bob@example.com)`.
         if has!(line, " authenticator failed for ") {
             if let Some(c) = EXIM_AUTHENTICATOR.captures(line) {
-                let user = EXIM_SET_ID.captures(line).and_then(|u| cap(&u, 1));
+                let user = first_group(&EXIM_SET_ID, line);
                 return login(user, cap(&c, 1));
             }
         }
@@ -2181,7 +2183,7 @@ fn keycloak_login_error(line: &str) -> Option<FailedLogin<'_>> {
         .captures(line)
         .and_then(|c| cap(&c, 1))
         .filter(|u| u != "null");
-    let source = KEYCLOAK_IP.captures(line).and_then(|c| cap(&c, 1));
+    let source = first_group(&KEYCLOAK_IP, line);
     login(user, source)
 }
 
