@@ -722,7 +722,8 @@ PAM_SSS_RECEIVED = (r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authe
 AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)"
 APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
                     r"(?: attempt)?|invalid (?:user ?name or password|credentials"
-                    r"|log[io]n(?: attempt)?)))(?:[ \t]*(?:$|[\r\n:.,;!(\"'-])"
+                    r"|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'\",;:()\[\]]+) \(Remote IP: "
+                    r"|[ \t]*(?:$|[\r\n:.,;!(\"'-])"
                     r"| for (?:(?i:user|account):? )?('[^']*'|\"[^\"]*\"|[^ \t'\",;:()\[\]]+)"
                     r"(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))", A)
 _APP_LOGIN_HINTS = ("login", "logon", "sign", "credentials", "password")
@@ -1118,17 +1119,20 @@ def _app_login_failure(line):
     low = line.lower()
     if not any(h in low for h in _APP_LOGIN_HINTS):
         return None
+    # Grafana ≥ 10 names a failed form or basic-auth login by its error id.
+    if "[password-auth.failed]" in line:
+        return _login(None, _logfmt_source(line))
     for m in _RX[APP_LOGIN_FAILED].finditer(line):
         words = line[:m.start()].rstrip().replace("\t", " ").rsplit(" ", 1)
         last = words[-1]
         if last and last.isascii() and last.isdigit():
             continue
-        source = _cap(m, 2) or _cap(m, 3)
+        source = _cap(m, 3) or _cap(m, 4)
         if source is not None and not _looks_like_host(source):
             source = None
         if source is None:
             source = _logfmt_source(line) or _trailing_ip(line)
-        return _login(_cap(m, 1), source)
+        return _login(_cap(m, 1) or _cap(m, 2), source)
     return None
 
 
@@ -1311,6 +1315,13 @@ def _web_or_mail_login(line):
     if "type=LOGIN_ERROR," in line or 'type="LOGIN_ERROR",' in line:
         user = _cap(rx[KEYCLOAK_USER].search(line), 1)
         return _login(None if user == "null" else user, _cap(rx[KEYCLOAK_IP].search(line), 1))
+    # Vaultwarden: `[ERROR] Username or password is incorrect. Try again. IP: IP. Username: U.`
+    _, found, rest = line.partition("password is incorrect. Try again. IP: ")
+    if found:
+        ip, found, user = rest.partition(". Username: ")
+        if found:
+            ip = _clean(ip)
+            return _login(_clean(user), ip if ip is not None and _looks_like_host(ip) else None)
     return None
 
 
@@ -1370,8 +1381,10 @@ def _classify_text(line):
         return _ERROR if _klog_or_pri(line) is True else PLAIN
     low = line.lower()
     error = _text_error(line, low)
-    # `error: PAM: Authentication error …` and Keycloak's LOGIN_ERROR carry no auth literal.
+    # `error: PAM: Authentication error …`, Keycloak's LOGIN_ERROR and Vaultwarden's
+    # `Username or password is incorrect.` carry no auth literal.
     if (_maybe_auth(low) or "PAM: " in line or "LOGIN_ERROR" in line
+            or "password is incorrect. Try again." in line
             or line.startswith(_WINDOWS_EVENT_PREFIXES)):
         login = _failed_login_text(line)
         if login is not None:

@@ -563,10 +563,13 @@ fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
         error: text_error(line, bits),
         ..Classification::default()
     };
-    // `error: PAM: Authentication error for …` and Keycloak's `type=LOGIN_ERROR` carry no auth
-    // literal of their own.
+    // `error: PAM: Authentication error for …`, Keycloak's `type=LOGIN_ERROR` and Vaultwarden's
+    // `[ERROR] Username or password is incorrect.` carry no auth literal of their own.
     if bits.any(AUTH_BITS)
-        || (bits.any(SEVERITY_BITS) && (has!(line, "PAM: ") || has!(line, "LOGIN_ERROR")))
+        || (bits.any(SEVERITY_BITS)
+            && (has!(line, "PAM: ")
+                || has!(line, "LOGIN_ERROR")
+                || has!(line, "password is incorrect. Try again.")))
     {
         c.failed_login = failed_login_text(line, bits);
         if c.failed_login.is_none() && bits.has(L_ACCEPTED) {
@@ -1367,7 +1370,7 @@ login_regexes! {
     DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch|unknown user)";
     PAM_SSS_RECEIVED = r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure|User not known to the underlying authentication module)\)";
     AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)";
-    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
+    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1937,7 +1940,9 @@ fn audit_plugin_failed_connect(line: &str) -> Option<FailedLogin<'_>> {
 
 /// An application's own words for a failed login, in a text line or a JSON log's message:
 /// `Login failed[ for [user ]U][ from IP]`, `Failed login attempt from IP`, `Sign-in failed`,
-/// `Invalid username or password`, `Invalid credentials` (case-insensitive). The phrase must end
+/// `Invalid username or password`, `Invalid credentials` (case-insensitive), and Nextcloud's
+/// `Login failed: U (Remote IP: IP)` (its user only: a typed user name can hold a fake
+/// `(Remote IP: …)`, so the client comes from the log's own `remoteAddr`). The phrase must end
 /// there (`: reason`, ` for …`, ` from …`, a quote, punctuation or the end), so `login failure count` and
 /// plurals (`3 failed login attempts`, `no login failures`) are not failed logins, nor is a
 /// number right before it (`1 failed login attempt for bob`, a summary).
@@ -1956,17 +1961,24 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     {
         return None;
     }
+    // Grafana ≥ 10 names a failed form or basic-auth login by its error id:
+    // `msg="Failed to authenticate request" client=auth.client.form error="[password-auth.failed]
+    // failed to authenticate identity: [password-auth.invalid] invalid password"` (some versions
+    // add a `msg=Unauthorized error="[password-auth.failed] …" remote_addr=IP` line).
+    if has!(line, "[password-auth.failed]") {
+        return login(None, logfmt_source(line));
+    }
     let c = APP_LOGIN_FAILED.captures_iter(line).find(|c| {
         let before = line[..c.get(0).map_or(0, |m| m.start())].trim_end();
         let last_word = before.rsplit([' ', '\t']).next().unwrap_or("");
         last_word.is_empty() || !last_word.bytes().all(|b| b.is_ascii_digit())
     })?;
-    let source = cap(&c, 2)
-        .or_else(|| cap(&c, 3))
+    let source = cap(&c, 3)
+        .or_else(|| cap(&c, 4))
         .filter(|s| looks_like_host(s))
         .or_else(|| logfmt_source(line))
         .or_else(|| trailing_ip(line));
-    login(cap(&c, 1), source)
+    login(cap(&c, 1).or_else(|| cap(&c, 2)), source)
 }
 
 /// The client of a logfmt line (Grafana's `… msg="Invalid username or password" …
@@ -2166,11 +2178,21 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
             return login(None, None);
         }
     }
-    // `LOGIN_ERROR` holds the severity literal `ERR`: lines without one are not searched.
+    // `LOGIN_ERROR` holds the severity literal `ERR`, and Vaultwarden logs at `[ERROR]`: lines
+    // without a severity literal are not searched.
     if bits.any(SEVERITY_BITS) {
-        return keycloak_login_error(line);
+        return keycloak_login_error(line).or_else(|| vaultwarden_login(line));
     }
     None
+}
+
+/// Vaultwarden (bitwarden_rs): `[…][vaultwarden::api::identity][ERROR] Username or password is
+/// incorrect. Try again. IP: 203.0.113.9. Username: bob@example.com.` (the user, an e-mail
+/// address, may hold dots: it runs to the line's last dot).
+fn vaultwarden_login(line: &str) -> Option<FailedLogin<'_>> {
+    let (_, rest) = split_once!(line, "password is incorrect. Try again. IP: ")?;
+    let (ip, user) = split_once!(rest, ". Username: ")?;
+    login(clean(user), clean(ip).filter(|s| looks_like_host(s)))
 }
 
 /// Keycloak's event logger: `type=LOGIN_ERROR, realmId=…, ipAddress=IP, error=…, username=U`
