@@ -434,10 +434,20 @@ def _access_log_status(line):
         m = _ELB.match(line) or _UVICORN.match(line) or _GIN.match(line)
         if m is None and line[:1] == "(":
             m = _API_GATEWAY_STATUS.match(line)
+        if m is None and line[:1].isdigit():
+            m = _IIS.match(line) or _CLOUDFRONT.match(line)
         if m:
             status = int(m[1])
     return status
 
+
+# W3C extended logs by position. IIS: `date time [s-sitename s-computername s-ip] cs-method
+# cs-uri-stem … sc-status sc-substatus sc-win32-status …` (fixed order; the status is the first
+# `NNN N N` after the request). CloudFront's standard log: tab-separated, sc-status is field 9.
+_IIS = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?:[^ ]* ){0,3}?[A-Z]{3,10} /[^ ]*"
+                  r"(?: [^ ]*)*? ([1-5]\d\d) \d+ \d+(?: |\s*$)", A)
+_CLOUDFRONT = re.compile(r"\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t(?:[^\t]*\t){3}[A-Z]{3,10}\t"
+                         r"(?:[^\t]*\t){2}(\d{3})(?:\t|$)", A)
 
 # API Gateway (REST API) execution log: `(request id) MESSAGE`.
 _API_GATEWAY_STATUS = re.compile(r"\([^)]{0,63}\) Method completed with status: (\d{3})"

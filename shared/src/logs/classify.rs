@@ -1053,6 +1053,7 @@ pub fn access_log_status(b: &[u8]) -> Option<u16> {
 /// request with the status the client got).
 fn app_server_status(b: &[u8], quoting: Quoting) -> Option<u16> {
     match b.first()? {
+        b'0'..=b'9' => w3c_status(b, quoting),
         b'I' => uvicorn_status(b, quoting),
         b'[' if matches_shape(b, b"[GIN] 9999/99/99 - 99:99:99 | ") => three_digit_status(&b[30..]),
         b'(' => three_digit_status(
@@ -1060,6 +1061,83 @@ fn app_server_status(b: &[u8], quoting: Quoting) -> Option<u16> {
         ),
         _ => None,
     }
+}
+
+/// W3C extended log lines, by position. IIS (the CloudWatch agent ships them from Windows
+/// instances) writes its fields space-separated and always in one order, whichever are chosen:
+/// `date time [s-sitename s-computername s-ip] cs-method cs-uri-stem … sc-status sc-substatus
+/// sc-win32-status [sc-bytes cs-bytes time-taken]`; the status is the first of three adjacent
+/// numbers after the request, so a byte count of 503 further on is not taken. CloudFront's
+/// standard log (also delivered to CloudWatch Logs) is tab-separated, default fields `date time
+/// x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status …`.
+fn w3c_status(b: &[u8], quoting: Quoting) -> Option<u16> {
+    // Most lines that start with a digit are refused by one byte: ISO `T` stamps, `,`/`.` seconds.
+    let tab: &[u8] = match (b.get(10)?, quoting) {
+        (b' ', _) if b.get(19) == Some(&b' ') && matches_shape(b, b"9999-99-99 99:99:99 ") => {
+            return iis_status(&b[20..]);
+        }
+        (b'\t', Quoting::Plain) => b"\t",
+        (b'\\', Quoting::JsonEscaped) => b"\\t",
+        _ => return None,
+    };
+    if !(matches_shape(b, b"9999-99-99") && b[10..].starts_with(tab)) {
+        return None;
+    }
+    // Where fields 1..=8 start.
+    let mut tabs = memchr::memmem::find_iter(b, tab);
+    let mut starts = [0usize; 9];
+    for start in starts.iter_mut().skip(1) {
+        *start = tabs.next()? + tab.len();
+    }
+    let field = |i: usize| &b[starts[i]..starts[i + 1] - tab.len()];
+    if !(field(1).len() == 8 && matches_shape(field(1), b"99:99:99") && is_w3c_method(field(5))) {
+        return None;
+    }
+    let status = &b[starts[8]..];
+    let after = status.get(3..)?;
+    if !(after.is_empty() || after.starts_with(tab)) {
+        return None;
+    }
+    three_digit_status(&status[..3])
+}
+
+/// IIS's fields after `date time `: cs-method within the first four (behind s-sitename,
+/// s-computername, s-ip; a computer name may be all capitals too), cs-uri-stem right after it,
+/// then the first `NNN N N` run.
+fn iis_status(rest: &[u8]) -> Option<u16> {
+    let mut tokens = rest.trim_ascii_end().split(|&c| c == b' ');
+    let mut previous = tokens.next()?;
+    let mut request_found = false;
+    for _ in 0..4 {
+        let next = tokens.next()?;
+        if is_w3c_method(previous) && next.starts_with(b"/") {
+            request_found = true;
+            break;
+        }
+        previous = next;
+    }
+    if !request_found {
+        return None;
+    }
+    let is_number = |t: &[u8]| !t.is_empty() && t.iter().all(u8::is_ascii_digit);
+    let (mut first, mut second) = (tokens.next()?, tokens.next()?);
+    for third in tokens {
+        if first.len() == 3
+            && (b'1'..=b'5').contains(&first[0])
+            && is_number(second)
+            && is_number(third)
+        {
+            if let Some(status) = three_digit_status(first) {
+                return Some(status);
+            }
+        }
+        (first, second) = (second, third);
+    }
+    None
+}
+
+fn is_w3c_method(field: &[u8]) -> bool {
+    (3..=10).contains(&field.len()) && field.iter().all(u8::is_ascii_uppercase)
 }
 
 /// The message of an API Gateway (REST API) execution log line, after its `(request id) `.
