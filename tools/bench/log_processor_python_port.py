@@ -721,7 +721,15 @@ WINDOWS_XML_IP = r"""<Data Name=['"]IpAddress['"]>([^<]*)</Data>"""
 WINDOWS_TEXT_USER = r"(?s)Account For Which Logon Failed:.*?Account Name:[ \t]*([^\r\n\t]*)"
 WINDOWS_TEXT_IP = r"Source Network Address:[ \t]*([^\s]*)"
 MSSQL = r"Login failed for user '([^']*)'(?:.*\[CLIENT: ([0-9A-Fa-f.:]+)\])?"
-AUTH_FAILED_FOR_USER = r'Authentication failed for user \[?"?([^\]"\s]*)'
+AUTH_FAILED_FOR_USER = r'[Aa]uthentication failed for user \[?"?([^\]"\s]*)'
+OPENVPN_PAM = r"AUTH-PAM: BACKGROUND: user '([^']*)' failed to authenticate"
+SAMBA_NTLM = (r"check_ntlm_password: +Authentication for user \[([^\]]*)\] -> \[[^\]]*\] FAILED "
+              r"with error NT_STATUS_")
+WEBMIN = r"\bInvalid login as (\S+) from (\S+)"
+ASTERISK_SIP = (r"Registration from '[^']*' failed for '([^']+)' - (?:Wrong password"
+                r"|No matching peer found|Username/auth name mismatch|Not a local domain"
+                r"|Peer is not supposed to register|Device does not match ACL)")
+ASTERISK_SIP_USER = r"<sips?:([^@>;]+)@"
 PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)"
 OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed"
 DOVECOT_PASSDB = (r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): "
@@ -729,8 +737,8 @@ DOVECOT_PASSDB = (r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): "
                   r"|unknown user)")
 PAM_SSS_RECEIVED = (r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure"
                     r"|User not known to the underlying authentication module)\)")
-AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)"
-APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
+AUTH_FAILED_FROM = r"[Aa]uthentication failed for user \S+ from ([^ \t,;()\[\]]+)"
+APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
                     r"(?: attempt)?|invalid (?:user ?name or password|credentials"
                     r"|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'\",;:()\[\]]+) \(Remote IP: "
                     r"|[ \t]*(?:$|[\r\n:.,;!(\"'-])"
@@ -1077,6 +1085,10 @@ def _failed_login_text(line):
         if m:
             return _login(_cap(m, 1), _cap(m, 2))
     if "FAIL" in line:
+        if "check_ntlm_password:" in line:  # Samba
+            m = rx[SAMBA_NTLM].search(line)
+            if m:
+                return _login(_cap(m, 1), None)
         if "FAILED LOGIN" in line:
             m = rx[LOGIN_FAILED].search(line)
             return _login(_cap(m, 2), _cap(m, 1))
@@ -1132,6 +1144,10 @@ def _app_login_failure(line):
     # Grafana ≥ 10 names a failed form or basic-auth login by its error id.
     if "[password-auth.failed]" in line:
         return _login(None, _logfmt_source(line))
+    if "Invalid login as " in line:  # Webmin
+        m = _RX[WEBMIN].search(line)
+        if m:
+            return _login(_cap(m, 1), _cap(m, 2))
     for m in _RX[APP_LOGIN_FAILED].finditer(line):
         words = line[:m.start()].rstrip().replace("\t", " ").rsplit(" ", 1)
         last = words[-1]
@@ -1142,7 +1158,16 @@ def _app_login_failure(line):
             source = None
         if source is None:
             source = _logfmt_source(line) or _trailing_ip(line)
-        return _login(_cap(m, 1) or _cap(m, 2), source)
+        return _login(_cap(m, 1) or _cap(m, 2) or _logfmt_user(line), source)
+    return None
+
+
+def _logfmt_user(line):
+    """The user of a logfmt-style line when the phrase names none (`user=bob`)."""
+    for key in ("user=", "username="):
+        value = _pam_field(line, key)
+        if value is not None:
+            return value
     return None
 
 
@@ -1175,13 +1200,22 @@ def _database_or_vpn_login(line):
     if "Login failed for user '" in line:
         m = rx[MSSQL].search(line)
         return _login(_cap(m, 1), _cap(m, 2)) if m else None
-    if "Authentication failed for user " in line:
+    if "Authentication failed for user " in line or "authentication failed for user " in line:
         source = _cap(rx[PUREFTPD_SOURCE].search(line), 1)
         if source is None:
             source = _cap(rx[AUTH_FAILED_FROM].search(line), 1)
             if source is not None and not _looks_like_host(source):
                 source = None
         return _login(_cap(rx[AUTH_FAILED_FOR_USER].search(line), 1), source)
+    if "AUTH-PAM: BACKGROUND: user '" in line:  # OpenVPN's PAM plugin
+        m = rx[OPENVPN_PAM].search(line)
+        if m:
+            return _login(_cap(m, 1), None)
+    if "Registration from '" in line:  # Asterisk (chan_sip)
+        m = rx[ASTERISK_SIP].search(line)
+        if m:
+            return _login(_cap(rx[ASTERISK_SIP_USER].search(line), 1),
+                          _clean(_without_port(m[1])))
     if "Auth Username/Password verification failed" in line:
         m = rx[OPENVPN].search(line)
         source = None

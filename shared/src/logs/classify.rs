@@ -1442,13 +1442,18 @@ login_regexes! {
     WINDOWS_TEXT_4776_HOST = r"Source Workstation:[ \t]*([^\r\n\t]*)";
     WINDOWS_TEXT_4776_STATUS = r"Error Code:[ \t]*(0[xX][0-9A-Fa-f]+)";
     MSSQL = r"Login failed for user '([^']*)'(?:.*\[CLIENT: ([0-9A-Fa-f.:]+)\])?";
-    AUTH_FAILED_FOR_USER = r#"Authentication failed for user \[?"?([^\]"\s]*)"#;
+    AUTH_FAILED_FOR_USER = r#"[Aa]uthentication failed for user \[?"?([^\]"\s]*)"#;
+    OPENVPN_PAM = r"AUTH-PAM: BACKGROUND: user '([^']*)' failed to authenticate";
+    SAMBA_NTLM = r"check_ntlm_password: +Authentication for user \[([^\]]*)\] -> \[[^\]]*\] FAILED with error NT_STATUS_";
+    WEBMIN = r"\bInvalid login as (\S+) from (\S+)";
+    ASTERISK_SIP = r"Registration from '[^']*' failed for '([^']+)' - (?:Wrong password|No matching peer found|Username/auth name mismatch|Not a local domain|Peer is not supposed to register|Device does not match ACL)";
+    ASTERISK_SIP_USER = r"<sips?:([^@>;]+)@";
     PUREFTPD_SOURCE = r"\([^@()\s]*@([^)\s]+)\)";
     OPENVPN = r"(\S+) TLS Auth Error: Auth Username/Password verification failed";
     DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch|unknown user)";
     PAM_SSS_RECEIVED = r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure|User not known to the underlying authentication module)\)";
-    AUTH_FAILED_FROM = r"Authentication failed for user \S+ from ([^ \t,;()\[\]]+)";
-    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in) fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
+    AUTH_FAILED_FROM = r"[Aa]uthentication failed for user \S+ from ([^ \t,;()\[\]]+)";
+    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1956,6 +1961,13 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     if bits.has(L_FAIL_UPPER) {
+        // Samba: `check_ntlm_password:  Authentication for user [bob] -> [bob] FAILED with error
+        // NT_STATUS_WRONG_PASSWORD` (the client is on another line).
+        if has!(line, "check_ntlm_password:") {
+            if let Some(user) = first_group(&SAMBA_NTLM, line) {
+                return login(Some(user), None);
+            }
+        }
         if has!(line, "FAILED LOGIN") {
             return match LOGIN_FAILED.captures(line) {
                 Some(c) => login(cap(&c, 2), cap(&c, 1)),
@@ -2046,6 +2058,12 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     if has!(line, "[password-auth.failed]") {
         return login(None, logfmt_source(line));
     }
+    // Webmin (Usermin): `Invalid login as root from 203.0.113.9`.
+    if has!(line, "Invalid login as ") {
+        if let Some(c) = WEBMIN.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
     let c = APP_LOGIN_FAILED.captures_iter(line).find(|c| {
         let before = line[..c.get(0).map_or(0, |m| m.start())].trim_end();
         let last_word = before.rsplit([' ', '\t']).next().unwrap_or("");
@@ -2056,7 +2074,18 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         .filter(|s| looks_like_host(s))
         .or_else(|| logfmt_source(line))
         .or_else(|| trailing_ip(line));
-    login(cap(&c, 1).or_else(|| cap(&c, 2)), source)
+    let user = cap(&c, 1)
+        .or_else(|| cap(&c, 2))
+        .or_else(|| logfmt_user(line));
+    login(user, source)
+}
+
+/// The user of a logfmt-style line when the phrase names none (`msg="Invalid username or
+/// password" user=bob`, courier's `LOGIN FAILED, user=bob, ip=[…]`).
+fn logfmt_user(line: &str) -> Option<Cow<'_, str>> {
+    [finder!("user="), finder!("username=")]
+        .into_iter()
+        .find_map(|key| pam_field(line, key))
 }
 
 /// The client of a logfmt line (Grafana's `… msg="Invalid username or password" …
@@ -2088,14 +2117,17 @@ fn trailing_ip(line: &str) -> Option<Cow<'_, str>> {
 
 /// SQL Server's error log (RDS exports it): `Login failed for user 'U'. Reason: … [CLIENT: IP]`;
 /// `Authentication failed for user [U]` (pure-ftpd, with its `(?@IP)` source, and the same words
-/// elsewhere, with a `from IP`); OpenVPN's `IP:PORT TLS Auth Error: Auth Username/Password
-/// verification failed`.
+/// elsewhere, also lower-case, with a `from IP`: Cockpit, SonarQube, …); OpenVPN's `IP:PORT TLS
+/// Auth Error: Auth Username/Password verification failed` and its PAM plugin's `user 'U' failed
+/// to authenticate`; Asterisk's refused SIP registrations.
 fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
     if has!(line, "Login failed for user '") {
         let c = MSSQL.captures(line)?;
         return login(cap(&c, 1), cap(&c, 2));
     }
-    if has!(line, "Authentication failed for user ") {
+    if has!(line, "Authentication failed for user ")
+        || has!(line, "authentication failed for user ")
+    {
         let user = first_group(&AUTH_FAILED_FOR_USER, line);
         let source = PUREFTPD_SOURCE
             .captures(line)
@@ -2105,6 +2137,21 @@ fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
                 cap(&c, 1).filter(|s| looks_like_host(s))
             });
         return login(user, source);
+    }
+    // OpenVPN's PAM plugin: `AUTH-PAM: BACKGROUND: user 'bob' failed to authenticate: …` (the
+    // client address is on openvpn's own line beside it).
+    if has!(line, "AUTH-PAM: BACKGROUND: user '") {
+        if let Some(user) = first_group(&OPENVPN_PAM, line) {
+            return login(Some(user), None);
+        }
+    }
+    // Asterisk (chan_sip): `Registration from '"100"<sip:100@203.0.113.9>' failed for
+    // '198.51.100.7:5060' - Wrong password`, and its other refusals that fail2ban counts.
+    if has!(line, "Registration from '") {
+        if let Some(c) = ASTERISK_SIP.captures(line) {
+            let source = c.get(1).and_then(|peer| clean(without_port(peer.as_str())));
+            return login(first_group(&ASTERISK_SIP_USER, line), source);
+        }
     }
     if has!(line, "Auth Username/Password verification failed") {
         // `[common_name/]IP:PORT` before the message.
