@@ -681,6 +681,7 @@ KLOGIND = r"Authentication failed from (\S+)"
 POSTGRES = r'password authentication failed for user "([^"]*)"'
 RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"
 MYSQL = r"Access denied for user '([^']*)'@'([^']*)'"
+PHPMYADMIN = r"phpMyAdmin\[\d+\]: user denied: (\S+) \([^)]*\) from (\S+)"
 LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,"
 POLKIT_OWNER = r"\(owned by unix-user:([^)\s]+)\)"
 OPENSEARCH_USER = r'"audit_request_effective_user":"([^"]*)"'
@@ -1082,6 +1083,10 @@ def _failed_login_text(line):
         return _login(None, None)
     if "Access denied for user '" in line:
         m = rx[MYSQL].search(line)
+        if m:
+            return _login(_cap(m, 1), _cap(m, 2))
+    if "user denied: " in line:  # phpMyAdmin's syslog auth log
+        m = rx[PHPMYADMIN].search(line)
         if m:
             return _login(_cap(m, 1), _cap(m, 2))
     if "FAIL" in line:
@@ -1517,8 +1522,10 @@ def _field_is_interesting(key, k, value):
             return ((status_key and 500 <= value < 600)
                     or (level_key and k != "status" and 50 <= value < 100))
         return False
+    # `response`: HashiCorp Vault's audit log (see `_vault_login_failure`).
     if k == "type" and type(value) is str and (value.startswith("platform.")
-                                               or value.endswith("TimedOut")):
+                                               or value.endswith("TimedOut")
+                                               or value == "response"):
         return True
     if key == "log_id":  # an Auth0 tenant log event (see _auth0_login_failure)
         return True
@@ -1782,11 +1789,30 @@ def _auth0_login_failure(obj):
     return (user, _json_string(event, SOURCE_KEYS), None)
 
 
+def _vault_login_failure(obj):
+    """HashiCorp Vault's audit log: the `response` entry of an `auth/<mount>/login[/<user>]`
+    request that carries an `error`; user from the path, client `request.remote_address`."""
+    error = obj.get("error")
+    if obj.get("type") != "response" or type(error) is not str or not error.strip():
+        return None
+    request = obj.get("request")
+    path = request.get("path") if type(request) is dict else None
+    if type(path) is not str or not path.startswith("auth/") or "/login" not in path:
+        return None
+    after = path[5:].split("/login", 1)[1]
+    if after and not after.startswith("/"):
+        return None
+    user = after[1:] if after.startswith("/") else ""
+    user = user if user and "/" not in user else None
+    address = request.get("remote_address")
+    return _login(user, _clean(address) if type(address) is str else None)
+
+
 def _json_failed_login(obj):
     """An event name such as `login_failed`, a failure `outcome` of an authentication action
     (ECS), a CloudTrail `ConsoleLogin` failure, MongoDB's or Auth0's."""
     login = (_mongodb_auth_failure(obj) or _auth0_login_failure(obj)
-             or _windows_json_failure(obj))
+             or _vault_login_failure(obj) or _windows_json_failure(obj))
     if login is not None:
         return login
     names = [v for v in (_path(obj, k) for k in _EVENT_NAME_KEYS) if type(v) is str]

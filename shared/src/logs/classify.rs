@@ -1404,6 +1404,7 @@ login_regexes! {
     POSTGRES = r#"password authentication failed for user "([^"]*)""#;
     RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@";
     MYSQL = r"Access denied for user '([^']*)'@'([^']*)'";
+    PHPMYADMIN = r"phpMyAdmin\[\d+\]: user denied: (\S+) \([^)]*\) from (\S+)";
     LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,";
     SU_FAILED = r"FAILED (?:SU \(to (\S+)\)|su for (\S+))";
     OPENSEARCH_USER = r#""audit_request_effective_user":"([^"]*)""#;
@@ -1957,6 +1958,12 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if bits.has(L_DENIED) && has!(line, "Access denied for user '") {
         if let Some(c) = MYSQL.captures(line) {
+            return login(cap(&c, 1), cap(&c, 2));
+        }
+    }
+    // phpMyAdmin's syslog auth log: `phpMyAdmin[1234]: user denied: bob (mysql-denied) from IP`.
+    if bits.has(L_DENIED) && has!(line, "user denied: ") {
+        if let Some(c) = PHPMYADMIN.captures(line) {
             return login(cap(&c, 1), cap(&c, 2));
         }
     }
@@ -2589,7 +2596,8 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
     }
     if key.eq_ignore_ascii_case("type") {
         if let Scalar::Str(s) = &value {
-            if s.starts_with("platform.") || s.ends_with("TimedOut") {
+            // `response`: HashiCorp Vault's audit log (see `vault_login_failure`).
+            if s.starts_with("platform.") || s.ends_with("TimedOut") || s == "response" {
                 return true;
             }
         }
@@ -2892,6 +2900,40 @@ fn mongodb_auth_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>
     })
 }
 
+/// HashiCorp Vault's audit log: the `response` entry of a login (`request.path`
+/// `auth/<mount>/login[/<user>]`) that carries an `error` (`invalid username or password`,
+/// `invalid role or secret ID`, …). The `request` entry of the same call is not counted again.
+/// The user is the path's last part (userpass, LDAP, Okta, RADIUS mounts), the client
+/// `request.remote_address`.
+fn vault_login_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
+    if obj.get("type")?.as_str()? != "response" || obj.get("error")?.as_str()?.trim().is_empty() {
+        return None;
+    }
+    let request = obj.get("request")?.as_object()?;
+    let (_, after_login) = request
+        .get("path")?
+        .as_str()?
+        .strip_prefix("auth/")?
+        .split_once("/login")?;
+    if !(after_login.is_empty() || after_login.starts_with('/')) {
+        return None;
+    }
+    let user = after_login
+        .strip_prefix('/')
+        .filter(|u| !u.is_empty() && !u.contains('/'))
+        .map(|u| Cow::Owned(u.to_owned()));
+    let source = request
+        .get("remote_address")
+        .and_then(Value::as_str)
+        .and_then(clean)
+        .map(|s| Cow::Owned(s.into_owned()));
+    Some(FailedLogin {
+        user,
+        source,
+        publickey_probe: None,
+    })
+}
+
 /// `10.0.0.5:51234` → `10.0.0.5`, `[2001:db8::1]:51234` → `2001:db8::1`; anything else as is.
 fn without_port(address: &str) -> &str {
     if let Some(rest) = address.strip_prefix('[') {
@@ -3053,6 +3095,9 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         return Some(login);
     }
     if let Some(login) = auth0_login_failure(obj) {
+        return Some(login);
+    }
+    if let Some(login) = vault_login_failure(obj) {
         return Some(login);
     }
     if let Some(login) = windows_json_failure(obj) {
