@@ -186,7 +186,8 @@ def _numeric_sensitive_key(key):
     if key == "@l":
         return True
     k = key.lower()
-    return "status" in k or "level" in k or "lvl" in k or "severity" in k
+    return ("status" in k or "level" in k or "lvl" in k or "severity" in k
+            or "response_code" in k)
 
 
 def _json_number_bits(text):
@@ -547,6 +548,13 @@ def _token_level(raw):
     if colon and "." in core:
         # Monolog (Laravel, Symfony): `production.ERROR:`.
         level = core.rsplit(".", 1)[1]
+        if _UPPER.fullmatch(level):
+            verdict = _level_word(level)
+            if verdict is not None:
+                return verdict
+    if bracketed and "/" in core:
+        # Celery's worker log: `[…: ERROR/MainProcess]` (level/process).
+        level = core.split("/", 1)[0]
         if _UPPER.fullmatch(level):
             verdict = _level_word(level)
             if verdict is not None:
@@ -1453,7 +1461,7 @@ LEVEL_KEYS = ("level", "severity", "levelname", "level_name", "loglevel", "log_l
 HTTP_STATUS_KEYS = ("status", "status_code", "statuscode", "http_status", "httpstatus",
                     "elb_status_code", "http.status_code", "http.response.status_code",
                     "res.statusCode", "sc-status", "DownstreamStatus", "response.status",
-                    "httpRequest.status")
+                    "httpRequest.status", "response_code")
 _STATUS_PARENTS = frozenset(("http", "res", "response", "httpRequest"))
 TEXT_KEYS = ("message", "msg", "log", "MESSAGE")
 LOGIN_KEYS = ("event", "event.action", "event.outcome", "action", "outcome", "result",

@@ -489,7 +489,7 @@ fn colon_mask(block: &[u8; 64]) -> u64 {
 /// superset of the numeric cases of [`LEVEL_KEYS`] and [`HTTP_STATUS_KEYS`] (the full look
 /// decides). Matched on the innermost key, so `{"http":{"status_code":502}}` counts.
 fn numeric_sensitive_key(key: &[u8]) -> bool {
-    const PARTS: &[&[u8]] = &[b"status", b"level", b"lvl", b"severity"];
+    const PARTS: &[&[u8]] = &[b"status", b"level", b"lvl", b"severity", b"response_code"];
     if key == b"@l" {
         return true;
     }
@@ -997,6 +997,16 @@ fn token_level(raw: &str) -> Option<bool> {
     // Monolog (Laravel, Symfony): `[2024-05-01 12:00:00] production.ERROR: …`.
     if colon {
         if let Some((_, level)) = core.rsplit_once('.') {
+            if !level.is_empty() && level.bytes().all(|c| c.is_ascii_uppercase()) {
+                if let Some(verdict) = level_word(level.as_bytes()) {
+                    return Some(verdict);
+                }
+            }
+        }
+    }
+    // Celery's worker log: `[2024-05-01 12:00:00,000: ERROR/MainProcess] …` (level/process).
+    if bracketed {
+        if let Some((level, _)) = core.split_once('/') {
             if !level.is_empty() && level.bytes().all(|c| c.is_ascii_uppercase()) {
                 if let Some(verdict) = level_word(level.as_bytes()) {
                     return Some(verdict);
@@ -2414,6 +2424,9 @@ const HTTP_STATUS_KEYS: &[&str] = &[
     // Kong's log plugins; Google-style `httpRequest` (also written by some structured loggers)
     "response.status",
     "httpRequest.status",
+    // Envoy as Istio writes its JSON access log (`accessLogEncoding: JSON`), and Envoy configs
+    // that name `%RESPONSE_CODE%` the same way
+    "response_code",
 ];
 
 /// Top-level objects whose nested status field is one of [`HTTP_STATUS_KEYS`].
