@@ -531,6 +531,11 @@ def _header_level(line):
 
 # A piece of a token up to and including each `]` (Rust's `split_inclusive(']')`).
 _BRACKET_FIELD = re.compile(r"[^\]]*\]|[^\]]+$")
+def _upper_level_word(word):
+    """The verdict of a level word written in capitals (`ERROR`, `INFO`), else None."""
+    return _level_word(word) if _UPPER.fullmatch(word) else None
+
+
 def _token_level(raw):
     bracketed = raw[0] in "[<(" or raw[-1] in "]>)"
     colon = raw.rstrip("\"'").endswith(":")
@@ -545,20 +550,14 @@ def _token_level(raw):
         return False if verdict is False and last.isupper() else None
     if not core or size > 40:
         return None
+    # Monolog (Laravel, Symfony): `production.ERROR:`; Celery's worker log: `[…: ERROR/MainProcess]`.
+    verdict = None
     if colon and "." in core:
-        # Monolog (Laravel, Symfony): `production.ERROR:`.
-        level = core.rsplit(".", 1)[1]
-        if _UPPER.fullmatch(level):
-            verdict = _level_word(level)
-            if verdict is not None:
-                return verdict
-    if bracketed and "/" in core:
-        # Celery's worker log: `[…: ERROR/MainProcess]` (level/process).
-        level = core.split("/", 1)[0]
-        if _UPPER.fullmatch(level):
-            verdict = _level_word(level)
-            if verdict is not None:
-                return verdict
+        verdict = _upper_level_word(core.rsplit(".", 1)[1])
+    if verdict is None and bracketed and "/" in core:
+        verdict = _upper_level_word(core.split("/", 1)[0])
+    if verdict is not None:
+        return verdict
     # `[core:error]` (Apache 2.4) and `ERROR:root:message` (Python basicConfig).
     first = core.find(":")
     if first >= 0:

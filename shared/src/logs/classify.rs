@@ -973,6 +973,12 @@ fn header_level(line: &str) -> Option<bool> {
     None
 }
 
+/// [`level_word`] of a word written in capitals (`ERROR`, `INFO`); `None` otherwise.
+fn upper_level_word(word: &str) -> Option<bool> {
+    let capitals = !word.is_empty() && word.bytes().all(|c| c.is_ascii_uppercase());
+    capitals.then(|| level_word(word.as_bytes())).flatten()
+}
+
 /// `Some(true)` for an error level token, `Some(false)` for another level token, `None` when the
 /// token is not a level.
 fn token_level(raw: &str) -> Option<bool> {
@@ -994,25 +1000,22 @@ fn token_level(raw: &str) -> Option<bool> {
     if core.is_empty() || core.len() > 40 {
         return None;
     }
-    // Monolog (Laravel, Symfony): `[2024-05-01 12:00:00] production.ERROR: …`.
-    if colon {
-        if let Some((_, level)) = core.rsplit_once('.') {
-            if !level.is_empty() && level.bytes().all(|c| c.is_ascii_uppercase()) {
-                if let Some(verdict) = level_word(level.as_bytes()) {
-                    return Some(verdict);
-                }
-            }
-        }
-    }
-    // Celery's worker log: `[2024-05-01 12:00:00,000: ERROR/MainProcess] …` (level/process).
-    if bracketed {
-        if let Some((level, _)) = core.split_once('/') {
-            if !level.is_empty() && level.bytes().all(|c| c.is_ascii_uppercase()) {
-                if let Some(verdict) = level_word(level.as_bytes()) {
-                    return Some(verdict);
-                }
-            }
-        }
+    // Monolog (Laravel, Symfony): `[2024-05-01 12:00:00] production.ERROR: …`; Celery's worker
+    // log: `[2024-05-01 12:00:00,000: ERROR/MainProcess] …` (level/process).
+    let monolog = colon
+        .then(|| core.rsplit_once('.'))
+        .flatten()
+        .map(|(_, level)| level);
+    let celery = bracketed
+        .then(|| core.split_once('/'))
+        .flatten()
+        .map(|(level, _)| level);
+    if let Some(verdict) = [monolog, celery]
+        .into_iter()
+        .flatten()
+        .find_map(upper_level_word)
+    {
+        return Some(verdict);
     }
     // `[core:error]` (Apache 2.4) and `ERROR:root:message` (Python basicConfig).
     let (first, last) = match (core.find(':'), core.rfind(':')) {
