@@ -980,6 +980,35 @@ def _received_disconnect_source(line):
     return (_cap(m, 1) or _cap(m, 2)) if m else None
 
 
+_AUDIT_AUTH_RECORDS = ("type=USER_AUTH ", "type=USER_LOGIN ", "type=1100 ", "type=1112 ",
+                       "]: USER_AUTH ", "]: USER_LOGIN ")
+
+
+def _auditd_login_failure(line):
+    """The Linux audit log: a USER_AUTH or USER_LOGIN record with `res=failed`; user `acct`
+    (quoted, or hex), client `addr`, else `hostname`."""
+    if not any(r in line for r in _AUDIT_AUTH_RECORDS):
+        return None
+    if not (" res=failed'" in line or line.rstrip().endswith(" res=failed")):
+        return None
+    known = lambda v: v if v is not None and v not in ("?", "unknown") else None  # noqa: E731
+    acct = _pam_field(line, "acct=")
+    if acct is not None and ' acct="' not in line:
+        acct = _audit_hex(acct) or acct
+    source = known(_pam_field(line, "addr=")) or known(_pam_field(line, "hostname="))
+    return _login(known(acct), source)
+
+
+def _audit_hex(value):
+    """A field the kernel wrote in hex (`6A6F686E20646F65` is `john doe`); None otherwise."""
+    if len(value) < 2 or len(value) % 2 or not all(c in "0123456789abcdefABCDEF" for c in value):
+        return None
+    try:
+        return bytes.fromhex(value).decode("utf-8")
+    except ValueError:
+        return None
+
+
 def _failed_login_text(line):
     """sshd (incl. OpenSSH ≥ 9.8 `sshd-session`), PAM, login/su/sudo, klogind, FTP, databases,
     mail, Windows, web basic auth. The order is the Rust code's; each shape is tried only when
@@ -1023,6 +1052,10 @@ def _failed_login_text(line):
     if "fail" in line:
         if "authentication failure;" in line or "authentication failures;" in line:
             return _login(_pam_field(line, "user="), _pam_field(line, "rhost="))
+        if " res=failed" in line:
+            found = _auditd_login_failure(line)
+            if found is not None:
+                return found
         if sshd and "Too many authentication failures" in line:
             m = rx[TOO_MANY_DISCONNECTING].search(line)
             if m:

@@ -1853,6 +1853,11 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 pam_field(line, finder!("rhost=")),
             );
         }
+        if has!(line, " res=failed") {
+            if let Some(found) = auditd_login_failure(line) {
+                return Some(found);
+            }
+        }
         if sshd && has!(line, "Too many authentication failures") {
             if let Some(c) = TOO_MANY_DISCONNECTING.captures(line) {
                 return login(cap(&c, 1), cap(&c, 2));
@@ -2329,6 +2334,55 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         return keycloak_login_error(line).or_else(|| vaultwarden_login(line));
     }
     None
+}
+
+/// The Linux audit log (`/var/log/audit/audit.log`, or the same record through journald or
+/// audispd): a `USER_AUTH` (PAM authentication, as `aureport --auth` lists) or `USER_LOGIN`
+/// (`aureport --login`) record with `res=failed`, e.g. `type=USER_AUTH msg=audit(…): … msg='op=
+/// PAM:authentication grantors=? acct="root" exe="/usr/sbin/sshd" hostname=IP addr=IP
+/// terminal=ssh res=failed'`. The user is `acct` (quoted, or hex when it holds a space or
+/// quote); `(unknown)` and `?` are no user. The client is `addr`, else `hostname`.
+fn auditd_login_failure(line: &str) -> Option<FailedLogin<'_>> {
+    let is_auth_record = [
+        finder!("type=USER_AUTH "),
+        finder!("type=USER_LOGIN "),
+        finder!("type=1100 "),
+        finder!("type=1112 "),
+        finder!("]: USER_AUTH "),
+        finder!("]: USER_LOGIN "),
+    ]
+    .iter()
+    .any(|f| f.find(line.as_bytes()).is_some());
+    let failed = has!(line, " res=failed'") || line.trim_end().ends_with(" res=failed");
+    if !(is_auth_record && failed) {
+        return None;
+    }
+    let known = |v: &Cow<'_, str>| v != "?" && v != "unknown";
+    let hex = !has!(line, " acct=\"");
+    let user = pam_field(line, finder!("acct="))
+        .map(|acct| match hex.then(|| audit_hex(&acct)).flatten() {
+            Some(decoded) => Cow::Owned(decoded),
+            None => acct,
+        })
+        .filter(known);
+    let source = pam_field(line, finder!("addr="))
+        .filter(known)
+        .or_else(|| pam_field(line, finder!("hostname=")).filter(known));
+    login(user, source)
+}
+
+/// An audit field the kernel wrote in hex because it holds a space, quote or control character
+/// (`acct=6A6F686E20646F65` is `john doe`); `None` for anything else.
+fn audit_hex(value: &str) -> Option<String> {
+    let b = value.as_bytes();
+    let pairs = b.chunks_exact(2);
+    if b.is_empty() || !pairs.remainder().is_empty() || !b.iter().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = pairs
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
 }
 
 /// Vaultwarden (bitwarden_rs): `[…][vaultwarden::api::identity][ERROR] Username or password is
