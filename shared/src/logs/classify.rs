@@ -1103,7 +1103,7 @@ fn w3c_status(b: &[u8], quoting: Quoting) -> Option<u16> {
         *start = tabs.next()? + tab.len();
     }
     let field = |i: usize| &b[starts[i]..starts[i + 1] - tab.len()];
-    if !(field(1).len() == 8 && matches_shape(field(1), b"99:99:99") && is_w3c_method(field(5))) {
+    if !(field(1).len() == 8 && matches_shape(field(1), b"99:99:99") && is_http_method(field(5))) {
         return None;
     }
     let status = &b[starts[8]..];
@@ -1123,7 +1123,7 @@ fn iis_status(rest: &[u8]) -> Option<u16> {
     let mut request_found = false;
     for _ in 0..4 {
         let next = tokens.next()?;
-        if is_w3c_method(previous) && next.starts_with(b"/") {
+        if is_http_method(previous) && next.starts_with(b"/") {
             request_found = true;
             break;
         }
@@ -1149,7 +1149,9 @@ fn iis_status(rest: &[u8]) -> Option<u16> {
     None
 }
 
-fn is_w3c_method(field: &[u8]) -> bool {
+/// An HTTP method as access logs write it: 3 to 10 capital letters (`GET`, `PROPFIND`, and the
+/// odd verbs scanners send).
+fn is_http_method(field: &[u8]) -> bool {
     (3..=10).contains(&field.len()) && field.iter().all(u8::is_ascii_uppercase)
 }
 
@@ -1229,7 +1231,7 @@ fn starts_with_http_method(request: &[u8]) -> bool {
         .iter()
         .take_while(|c| c.is_ascii_uppercase())
         .count();
-    (3..=10).contains(&method_len) && request.get(method_len) == Some(&b' ')
+    is_http_method(&request[..method_len]) && request.get(method_len) == Some(&b' ')
 }
 
 /// Common/combined log format: `… [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" STATUS SIZE …`.
