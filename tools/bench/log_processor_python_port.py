@@ -1145,6 +1145,9 @@ def _failed_login_text(line):
             login = _audit_plugin_failed_connect(line)
             if login is not None:
                 return login
+        login = _transfer_legacy_auth_failure(line)
+        if login is not None:
+            return login
         if '"audit_category":"FAILED_LOGIN"' in line:  # OpenSearch's own audit log file
             return _login(_cap(rx[OPENSEARCH_USER].search(line), 1),
                           _cap(rx[OPENSEARCH_ADDRESS].search(line), 1))
@@ -1171,6 +1174,18 @@ def _audit_plugin_failed_connect(line):
     if not (_numeric(query_id) and _numeric(connection_id)):
         return None
     return _login(_clean(user), _clean(_without_port(host)))
+
+
+def _transfer_legacy_auth_failure(line):
+    """AWS Transfer Family's legacy text log: `ERRORS AUTH_FAILURE Method=… User=U Message="…"
+    SourceIP=IP`; `SourceIP` read from the end (a tried user name cannot name another client)."""
+    at = line.find("ERRORS AUTH_FAILURE ")
+    if at < 0 or (at > 0 and line[at - 1] not in _ASCII_WS):
+        return None
+    fields = line[at + len("ERRORS AUTH_FAILURE "):]
+    i = fields.rfind(" SourceIP=")
+    m = _ASCII_TOKEN.match(fields, i + len(" SourceIP=")) if i >= 0 else None
+    return _login(_pam_field(fields, "User="), _clean(m.group(0)) if m else None)
 
 
 def _numeric(field):
@@ -1498,7 +1513,7 @@ _STATUS_PARENTS = frozenset(("http", "res", "response", "httpRequest"))
 TEXT_KEYS = ("message", "msg", "log", "MESSAGE")
 LOGIN_KEYS = ("event", "event.action", "event.outcome", "action", "outcome", "result",
               "auth_result", "event_type", "eventtype", "type", "eventname", "audit_category",
-              "activity-type")
+              "activity-type", "connection-attempt-status")
 _LEVEL_L = frozenset(LEVEL_KEYS)
 _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
@@ -1566,6 +1581,8 @@ def _field_is_interesting(key, k, value):
     if k == "type" and type(value) is str and (value.startswith("platform.")
                                                or value.endswith("TimedOut")
                                                or value == "response"):
+        return True
+    if key == "activity-type" and value == "ERROR":  # AWS Transfer Family (_transfer_family_error)
         return True
     if key == "log_id":  # an Auth0 tenant log event (see _auth0_login_failure)
         return True
@@ -1848,11 +1865,27 @@ def _vault_login_failure(obj):
     return _login(user, _clean(address) if type(address) is str else None)
 
 
+def _client_vpn_failure(obj):
+    """An AWS Client VPN connection log entry of a failed connection attempt: user `username`,
+    else `common-name`; client `device-ip`; `NA` is no value."""
+    if (obj.get("connection-log-type") != "connection-attempt"
+            or obj.get("connection-attempt-status") != "failed"):
+        return None
+
+    def field(key):
+        value = obj.get(key)
+        value = _clean(value) if type(value) is str else None
+        return None if value == "NA" else value
+
+    return (field("username") or field("common-name"), field("device-ip"), None)
+
+
 def _json_failed_login(obj):
     """An event name such as `login_failed`, a failure `outcome` of an authentication action
     (ECS), a CloudTrail `ConsoleLogin` failure, MongoDB's or Auth0's."""
     login = (_mongodb_auth_failure(obj) or _auth0_login_failure(obj)
-             or _vault_login_failure(obj) or _windows_json_failure(obj))
+             or _vault_login_failure(obj) or _windows_json_failure(obj)
+             or _client_vpn_failure(obj))
     if login is not None:
         return login
     names = [v for v in (_path(obj, k) for k in _EVENT_NAME_KEYS) if type(v) is str]
@@ -1912,7 +1945,7 @@ def _classify_json_full(obj, outer=True):
         error = level
     else:
         error = ((inner is not None and inner[0]) or _lambda_error_document(obj)
-                 or _step_functions_failure(obj))
+                 or _step_functions_failure(obj) or _transfer_family_error(obj))
     error = error or http_5xx
     if inner is not None and status is None and inner[1]:
         error = http_5xx = True
@@ -1959,6 +1992,14 @@ def _step_functions_failure(obj):
     kind = obj.get("type")
     return ("execution_arn" in obj and type(kind) is str
             and (kind.endswith("Failed") or kind.endswith("TimedOut")))
+
+
+def _transfer_family_error(obj):
+    """AWS Transfer Family's structured log: `activity-type` `ERROR` beside a Transfer
+    `resource-arn` (refused logins are `AUTH_FAILURE`: failed logins, not errors)."""
+    arn = obj.get("resource-arn")
+    return (obj.get("activity-type") == "ERROR" and type(arn) is str
+            and arn.split(":")[2:3] == ["transfer"])
 
 
 def _lambda_error_document(obj):

@@ -2011,6 +2011,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
                 return Some(found);
             }
         }
+        if let Some(found) = transfer_legacy_auth_failure(line) {
+            return Some(found);
+        }
         // OpenSearch's audit log as its own log file writes it: `[…][INFO ][sgaudit ] [node]
         // {"audit_category":"FAILED_LOGIN",…}` (a JSON message is read by the JSON rules).
         if has!(line, "\"audit_category\":\"FAILED_LOGIN\"") {
@@ -2053,6 +2056,27 @@ fn audit_plugin_failed_connect(line: &str) -> Option<FailedLogin<'_>> {
     let host = fields.next()?;
     let user = fields.next()?;
     login(clean(user), clean(without_port(host)))
+}
+
+/// AWS Transfer Family's legacy (text) log, whose `ERRORS` stream holds the refused logins:
+/// `ERRORS AUTH_FAILURE Method=password User=bob Message="…" SourceIP=203.0.113.9`. `SourceIP`
+/// is the last field and is read from the end, so a tried user name holding ` SourceIP=` cannot
+/// name another client.
+fn transfer_legacy_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
+    let at = finder!("ERRORS AUTH_FAILURE ").find(line.as_bytes())?;
+    if at > 0 && !line.as_bytes()[at - 1].is_ascii_whitespace() {
+        return None;
+    }
+    let fields = &line[at + "ERRORS AUTH_FAILURE ".len()..];
+    let source = fields.rfind(" SourceIP=").and_then(|i| {
+        let value = &fields[i + " SourceIP=".len()..];
+        clean(
+            &value[..value
+                .find(|c: char| c.is_ascii_whitespace())
+                .unwrap_or(value.len())],
+        )
+    });
+    login(pam_field(fields, finder!("User=")), source)
 }
 
 /// An application's own words for a failed login, in a text line or a JSON log's message:
@@ -2548,6 +2572,8 @@ const LOGIN_KEYS: &[&str] = &[
     "eventname",
     "audit_category",
     "activity-type",
+    // AWS Client VPN's connection log (see `client_vpn_failure`)
+    "connection-attempt-status",
 ];
 
 /// One lean pass over the top level of a JSON log (keys borrowed, uninteresting values skipped
@@ -2581,13 +2607,27 @@ fn json_needs_full_look(message: &str) -> Option<bool> {
 }
 
 fn interesting_key(key: &str) -> bool {
-    let eq = |k: &&str| key.eq_ignore_ascii_case(k);
-    LEVEL_KEYS.iter().any(eq)
-        || HTTP_STATUS_KEYS.iter().any(eq)
-        || TEXT_KEYS.iter().any(eq)
-        || LOGIN_KEYS.iter().any(eq)
-        || key.eq_ignore_ascii_case("severity_number")
-        || key.eq_ignore_ascii_case("severitynumber")
+    // The case-insensitive names grouped by length: a key is compared with the few names of
+    // its own length instead of all ≈ 50 (this runs for every top-level key of a JSON log).
+    static BY_LENGTH: LazyLock<Vec<Vec<&'static str>>> = LazyLock::new(|| {
+        let names = LEVEL_KEYS
+            .iter()
+            .chain(HTTP_STATUS_KEYS)
+            .chain(TEXT_KEYS)
+            .chain(LOGIN_KEYS)
+            .chain(&["severity_number", "severitynumber"]);
+        let mut by_length: Vec<Vec<&'static str>> = Vec::new();
+        for name in names {
+            if by_length.len() <= name.len() {
+                by_length.resize(name.len() + 1, Vec::new());
+            }
+            by_length[name.len()].push(name);
+        }
+        by_length
+    });
+    BY_LENGTH
+        .get(key.len())
+        .is_some_and(|names| names.iter().any(|k| key.eq_ignore_ascii_case(k)))
         || key == "PRIORITY"
         || key == "s"
         || STATUS_PARENTS.contains(&key)
@@ -2674,6 +2714,10 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
             }
         }
     }
+    if key == "activity-type" && matches!(&value, Scalar::Str(s) if s == "ERROR") {
+        // AWS Transfer Family (see `transfer_family_error`).
+        return true;
+    }
     if key == "log_id" {
         // An Auth0 tenant log event (see `auth0_login_failure`).
         return true;
@@ -2741,6 +2785,7 @@ fn classify_json_full(message: &str, envelope: Envelope) -> Option<Classificatio
             inner_class.as_ref().is_some_and(|ic| ic.error)
                 || lambda_error_document(obj)
                 || step_functions_failure(obj)
+                || transfer_family_error(obj)
         }
     } || c.http_5xx;
     if let Some(ic) = &inner_class {
@@ -3059,6 +3104,18 @@ fn step_functions_failure(obj: &Map<String, Value>) -> bool {
             .is_some_and(|t| t.ends_with("Failed") || t.ends_with("TimedOut"))
 }
 
+/// AWS Transfer Family's structured log: `{"activity-type":"ERROR","resource-arn":
+/// "arn:aws:transfer:…:server/s-…","message":"…",…}` (a failed file operation or server-side
+/// failure in a session; refused logins are `AUTH_FAILURE`, a failed login, not an error).
+fn transfer_family_error(obj: &Map<String, Value>) -> bool {
+    obj.get("activity-type").and_then(Value::as_str) == Some("ERROR")
+        && obj
+            .get("resource-arn")
+            .and_then(Value::as_str)
+            .and_then(|arn| arn.split(':').nth(2))
+            == Some("transfer")
+}
+
 /// The error document a Lambda runtime logs for an unhandled error when the function logs text
 /// (Java: `{"errorMessage":"…","errorType":"java.lang.RuntimeException","stackTrace":[…]}`;
 /// Python and Node.js write the same keys). A log with its own level field is decided by that.
@@ -3173,6 +3230,9 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         return Some(login);
     }
     if let Some(login) = windows_json_failure(obj) {
+        return Some(login);
+    }
+    if let Some(login) = client_vpn_failure(obj) {
         return Some(login);
     }
     const FAILED_EVENT_NAMES: &[&str] = &[
@@ -3320,6 +3380,34 @@ fn windows_json_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>
     Some(FailedLogin {
         user: field("TargetUserName").map(|u| Cow::Owned(u.into_owned())),
         source: field(source_key).map(|a| Cow::Owned(a.into_owned())),
+        publickey_probe: None,
+    })
+}
+
+/// An AWS Client VPN connection log entry of a refused connection attempt:
+/// `{"connection-log-type":"connection-attempt","connection-attempt-status":"failed",
+/// "connection-attempt-failure-reason":"…","username":"bob","device-ip":"203.0.113.9",…}`.
+/// Client VPN does not log failed mutual (certificate) authentication, so a logged failure is
+/// a user-based (AD or SAML) login refused by its authentication, the client connect handler
+/// or the authorization policy. User from `username`, else the certificate's `common-name`;
+/// client from `device-ip` (`client-ip` is the address the tunnel would have had). `NA` is
+/// Client VPN's "no value".
+fn client_vpn_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
+    let field = |key: &str| {
+        obj.get(key)
+            .and_then(Value::as_str)
+            .and_then(clean)
+            .filter(|v| v != "NA")
+            .map(|v| Cow::Owned(v.into_owned()))
+    };
+    if obj.get("connection-log-type")?.as_str()? != "connection-attempt"
+        || obj.get("connection-attempt-status")?.as_str()? != "failed"
+    {
+        return None;
+    }
+    Some(FailedLogin {
+        user: field("username").or_else(|| field("common-name")),
+        source: field("device-ip"),
         publickey_probe: None,
     })
 }
