@@ -2019,9 +2019,21 @@ def _json_object(msg):
     return obj if type(obj) is dict else None
 
 
+def _cri_line_start(msg):
+    """Where the container's line starts after a CRI log-file prefix (`2026-12-03T09:00:00.1Z
+    stdout F `: containerd, CRI-O), else 0."""
+    if len(msg) < 30 or msg[4] != "-" or msg[10] != "T" or msg[13] != ":" or msg[16] != ":":
+        return 0
+    space = msg.find(" ", 19, 40)
+    if space < 0 or msg[space + 1:space + 8] not in ("stdout ", "stderr "):
+        return 0
+    return space + 10 if msg[space + 8:space + 10] in ("F ", "P ") else 0
+
+
 def classify_event(msg):
     """(error, http_5xx, failed_login, accepted_login) of one message, as the Rust payload path
     answers it."""
+    msg = msg[_cri_line_start(msg):]
     first = msg[:1]
     if first == "{":
         obj = _json_object(msg)

@@ -86,8 +86,34 @@ impl Classification<'_> {
 
 /// Classifies one log message.
 pub fn classify(message: &str) -> Classification<'_> {
+    let message = without_cri_prefix(message);
     let bits = gate_bits(message.as_bytes());
     classify_text_or_json(message, bits)
+}
+
+/// Where the container's own line starts after the prefix containerd and CRI-O write before
+/// every line of a container log file (`/var/log/containers/*.log`):
+/// `2026-12-03T09:00:00.123456789Z stdout F ` (RFC 3339 time, the stream, `F` for a full line
+/// or `P` for a partial one). Shipped without a CRI parser (the CloudWatch agent tailing those
+/// files), the prefix would hide the line's own header, or its JSON, from the rules. The prefix
+/// is ASCII that JSON never escapes, so the offset is the same in the raw and unescaped text.
+fn cri_line_start(b: &[u8]) -> Option<usize> {
+    if b.len() < 30 || b[4] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let space = 19 + memchr::memchr(b' ', &b[19..b.len().min(40)])?;
+    let rest = &b[space + 1..];
+    let after_stream = rest
+        .strip_prefix(b"stdout ")
+        .or_else(|| rest.strip_prefix(b"stderr "))?;
+    match after_stream {
+        [b'F' | b'P', b' ', ..] => Some(b.len() - after_stream.len() + 2),
+        _ => None,
+    }
+}
+
+fn without_cri_prefix(message: &str) -> &str {
+    cri_line_start(message.as_bytes()).map_or(message, |at| &message[at..])
 }
 
 fn classify_text_or_json(message: &str, bits: Bits) -> Classification<'_> {
@@ -127,6 +153,9 @@ impl Bits {
 
 /// Runs the gate on a raw (JSON-escaped, unquoted) message.
 pub fn prefilter(raw: &str) -> Prefilter {
+    if let Some(at) = cri_line_start(raw.as_bytes()) {
+        return prefilter(&raw[at..]);
+    }
     let b = raw.as_bytes();
     if b.first() != Some(&b'{') {
         // Access logs are settled by position alone (their URL and User-Agent may say
@@ -177,7 +206,7 @@ fn access_log_verdict(b: &[u8], status: u16) -> Prefilter {
 /// Classifies the unescaped `message` of an event whose [`prefilter`] said `Examine`.
 pub fn classify_prefiltered<'a>(message: &'a str, prefilter: Prefilter) -> Classification<'a> {
     match prefilter {
-        Prefilter::Examine(bits) => classify_text_or_json(message, bits),
+        Prefilter::Examine(bits) => classify_text_or_json(without_cri_prefix(message), bits),
         Prefilter::Settled { error, http_5xx } => Classification {
             error,
             http_5xx,
