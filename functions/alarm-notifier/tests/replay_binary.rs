@@ -69,7 +69,12 @@ fn replays_an_event_file_and_prints_the_response() {
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{}", all_output(&out));
-        assert_eq!(stdout.trim_end().lines().last(), Some(r#"{"delivered":1}"#));
+        assert_eq!(
+            stdout.trim_end().lines().last(),
+            Some(r#"{"delivered":1}"#),
+            "{}",
+            all_output(&out)
+        );
         assert_no_secret(&all_output(&out), sink.url());
     }
     assert_eq!(sink.request_count(), 2);
@@ -85,9 +90,15 @@ fn reads_the_event_from_stdin() {
         Some(&event),
     );
     assert!(out.status.success(), "{}", all_output(&out));
-    assert!(String::from_utf8_lossy(&out.stdout)
-        .trim_end()
-        .ends_with(r#"{"delivered":2}"#));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim_end()
+            .lines()
+            .last(),
+        Some(r#"{"delivered":2}"#),
+        "{}",
+        all_output(&out)
+    );
     assert_eq!(sink.request_count(), 2);
 }
 

@@ -3,7 +3,10 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 use metrics_collector::{collector_from_sdk, Config};
 
-#[tokio::main]
+// One thread: a Lambda container handles one event at a time, and with no other worker
+// thread no background task (the HTTP pool) can log after the replayed response, which
+// `--event` promises as the last line of stdout.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init();
     let config = Config::from_env()?;

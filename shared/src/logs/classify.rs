@@ -86,7 +86,6 @@ impl Classification<'_> {
 
 /// Classifies one log message.
 pub fn classify(message: &str) -> Classification<'_> {
-    let message = without_cri_prefix(message);
     let bits = gate_bits(message.as_bytes());
     classify_text_or_json(message, bits)
 }
@@ -97,11 +96,23 @@ pub fn classify(message: &str) -> Classification<'_> {
 /// or `P` for a partial one). Shipped without a CRI parser (the CloudWatch agent tailing those
 /// files), the prefix would hide the line's own header, or its JSON, from the rules. The prefix
 /// is ASCII that JSON never escapes, so the offset is the same in the raw and unescaped text.
+/// Access-log lines are found behind it by their own rules; the rest is looked at in
+/// `classify_text` (lines with gate literals) and at the end of `prefilter` (lines without).
+#[inline(always)]
 fn cri_line_start(b: &[u8]) -> Option<usize> {
-    if b.len() < 30 || b[4] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    // Runs on every message: one byte refuses all but RFC 3339 time stamps.
+    if b.get(10) != Some(&b'T') {
         return None;
     }
-    let space = 19 + memchr::memchr(b' ', &b[19..b.len().min(40)])?;
+    cri_prefix_end(b)
+}
+
+#[inline(never)]
+fn cri_prefix_end(b: &[u8]) -> Option<usize> {
+    if b.len() < 30 || b[4] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let space = (19..b.len().min(40)).find(|&i| b[i] == b' ')?;
     let rest = &b[space + 1..];
     let after_stream = rest
         .strip_prefix(b"stdout ")
@@ -110,10 +121,6 @@ fn cri_line_start(b: &[u8]) -> Option<usize> {
         [b'F' | b'P', b' ', ..] => Some(b.len() - after_stream.len() + 2),
         _ => None,
     }
-}
-
-fn without_cri_prefix(message: &str) -> &str {
-    cri_line_start(message.as_bytes()).map_or(message, |at| &message[at..])
 }
 
 fn classify_text_or_json(message: &str, bits: Bits) -> Classification<'_> {
@@ -153,9 +160,6 @@ impl Bits {
 
 /// Runs the gate on a raw (JSON-escaped, unquoted) message.
 pub fn prefilter(raw: &str) -> Prefilter {
-    if let Some(at) = cri_line_start(raw.as_bytes()) {
-        return prefilter(&raw[at..]);
-    }
     let b = raw.as_bytes();
     if b.first() != Some(&b'{') {
         // Access logs are settled by position alone (their URL and User-Agent may say
@@ -185,6 +189,11 @@ pub fn prefilter(raw: &str) -> Prefilter {
             http_5xx: false,
         };
     }
+    if cri_line_start(b).is_some() {
+        // A container log file's line without any gate literal: its JSON may still hold a 5xx
+        // status, or its header a level; `classify_text` reads the container's own line.
+        return Prefilter::Examine(bits);
+    }
     // Positional rules read only bytes that JSON never escapes (headers).
     Prefilter::Settled {
         error: positional_level(b) == Some(true),
@@ -206,7 +215,7 @@ fn access_log_verdict(b: &[u8], status: u16) -> Prefilter {
 /// Classifies the unescaped `message` of an event whose [`prefilter`] said `Examine`.
 pub fn classify_prefiltered<'a>(message: &'a str, prefilter: Prefilter) -> Classification<'a> {
     match prefilter {
-        Prefilter::Examine(bits) => classify_text_or_json(without_cri_prefix(message), bits),
+        Prefilter::Examine(bits) => classify_text_or_json(message, bits),
         Prefilter::Settled { error, http_5xx } => Classification {
             error,
             http_5xx,
@@ -576,8 +585,25 @@ fn numeric_level_or_status(hay: &[u8]) -> Mask {
 // ---------------------------------------------------------------------------------------------
 // Text lines
 
+/// A CRI container-log line (see [`cri_line_start`]) classified by the container's own line;
+/// its gate literals are looked up again, because a JSON line's are read differently (values,
+/// numbers) from a text line's.
+#[inline(never)]
+fn classify_cri_content(line: &str) -> Option<Classification<'_>> {
+    let content = &line[cri_prefix_end(line.as_bytes())?..];
+    Some(classify_text_or_json(
+        content,
+        gate_bits(content.as_bytes()),
+    ))
+}
+
 fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     let b = line.as_bytes();
+    if b.get(10) == Some(&b'T') {
+        if let Some(c) = classify_cri_content(line) {
+            return c;
+        }
+    }
     let status = access_log_status(b).or_else(|| {
         if bits.has(L_WSGI_STATUS) {
             openstack_wsgi_status(b)
