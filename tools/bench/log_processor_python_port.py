@@ -1024,6 +1024,9 @@ def _failed_login_text(line):
         found = _failed_method(line, sshd)
         if found:
             return found
+        found = _kafka_auth_failure(line)
+        if found:
+            return found
         if "Failed Login: username=" in line:  # GitLab's auth log
             m = rx[GITLAB].search(line)
             if m:
@@ -1253,6 +1256,32 @@ def _trailing_ip(line):
     return last
 
 
+def _mongodb_text_auth_failure(line):
+    """MongoDB's text log before 4.4: `… authentication failed for USER on DB from client
+    IP:PORT ; REASON`."""
+    rest = line[line.index(" authentication failed for ") + 27:]
+    user, sep, rest = rest.partition(" ")
+    if not sep or not rest.startswith("on "):
+        return None
+    at = rest.find(" from client ")
+    if at < 0:
+        return None
+    client = re.split("[ ;]", rest[at + 13:], maxsplit=1)[0]
+    return _login(_clean(user), _clean(_without_port(client)))
+
+
+def _kafka_auth_failure(line):
+    """Kafka's (Amazon MSK's) `Failed authentication with /IP (…) (Authentication failed …)`;
+    `(SSL handshake failed)` and other reasons are not refused logins."""
+    at = line.find("Failed authentication with ")
+    if at < 0:
+        return None
+    rest = line[at + 27:]
+    if "(Authentication failed" not in rest:
+        return None
+    return _login(None, _clean(rest.split(" ", 1)[0].rpartition("/")[2]))
+
+
 def _database_or_vpn_login(line):
     """SQL Server `Login failed for user 'U'. … [CLIENT: IP]`, `Authentication failed for user
     [U]` (pure-ftpd's `(?@IP)` source), OpenVPN's `IP:PORT TLS Auth Error: Auth …failed`."""
@@ -1260,6 +1289,10 @@ def _database_or_vpn_login(line):
     if "Login failed for user '" in line:
         m = rx[MSSQL].search(line)
         return _login(_cap(m, 1), _cap(m, 2)) if m else None
+    if " authentication failed for " in line and " from client " in line:  # MongoDB < 4.4
+        found = _mongodb_text_auth_failure(line)
+        if found:
+            return found
     if "Authentication failed for user " in line or "authentication failed for user " in line:
         source = _cap(rx[PUREFTPD_SOURCE].search(line), 1)
         if source is None:

@@ -1865,6 +1865,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         if let Some(found) = failed_method(line, sshd) {
             return Some(found);
         }
+        if let Some(found) = kafka_auth_failure(line) {
+            return Some(found);
+        }
         // GitLab's auth log.
         if has!(line, "Failed Login: username=") {
             if let Some(c) = GITLAB.captures(line) {
@@ -2113,6 +2116,34 @@ fn audit_plugin_failed_connect(line: &str) -> Option<FailedLogin<'_>> {
     login(clean(user), clean(without_port(host)))
 }
 
+/// MongoDB's text log before 4.4: `… authentication failed for USER on DB from client
+/// IP:PORT ; REASON`. The user is the token before ` on `, the client the token after
+/// ` from client ` without its port.
+fn mongodb_text_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
+    let (_, rest) = split_once!(line, " authentication failed for ")?;
+    let (user, rest) = rest.split_once(' ')?;
+    let rest = rest.strip_prefix("on ")?;
+    let (_, client) = split_once!(rest, " from client ")?;
+    let client = client.split([' ', ';']).next()?;
+    login(clean(user), clean(without_port(client)))
+}
+
+/// Kafka's broker log (Amazon MSK delivers it to CloudWatch Logs): `[SocketServer …] Failed
+/// authentication with /203.0.113.9 (channelId=…) (Authentication failed during authentication
+/// due to invalid credentials with SASL mechanism SCRAM-SHA-512)`. Only a refused SASL login
+/// counts: the same words with `(SSL handshake failed)` are mostly TCP health checks and port
+/// scans against the TLS listener, and `(Unexpected Kafka request …)` is a protocol mismatch.
+fn kafka_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
+    let (_, rest) = split_once!(line, "Failed authentication with ")?;
+    if !has!(rest, "(Authentication failed") {
+        return None;
+    }
+    let peer = rest.split(' ').next()?;
+    // `/IP` or `host/IP`
+    let address = peer.rsplit_once('/').map_or(peer, |(_, a)| a);
+    login(None, clean(address))
+}
+
 /// AWS Transfer Family's legacy (text) log, whose `ERRORS` stream holds the refused logins:
 /// `ERRORS AUTH_FAILURE Method=password User=bob Message="…" SourceIP=203.0.113.9`. `SourceIP`
 /// is the last field and is read from the end, so a tried user name holding ` SourceIP=` cannot
@@ -2230,6 +2261,13 @@ fn database_or_vpn_login(line: &str) -> Option<FailedLogin<'_>> {
     if has!(line, "Login failed for user '") {
         let c = MSSQL.captures(line)?;
         return login(cap(&c, 1), cap(&c, 2));
+    }
+    // MongoDB before 4.4 (text log): `I ACCESS  [conn12] SASL SCRAM-SHA-1 authentication failed
+    // for bob on admin from client 203.0.113.9:51234 ; UserNotFound: …`.
+    if has!(line, " authentication failed for ") && has!(line, " from client ") {
+        if let Some(found) = mongodb_text_auth_failure(line) {
+            return Some(found);
+        }
     }
     if has!(line, "Authentication failed for user ")
         || has!(line, "authentication failed for user ")
