@@ -1053,7 +1053,8 @@ def _failed_login_text(line):
             if found:
                 return found
     if "fail" in line:
-        if "authentication failure;" in line or "authentication failures;" in line:
+        if ("authentication failure;" in line or "authentication failures;" in line
+                or "): Authentication failure; user=" in line):  # pam_ldap: capitalised
             return _login(_pam_field(line, "user="), _pam_field(line, "rhost="))
         if " res=failed" in line:
             found = _auditd_login_failure(line)
@@ -1093,6 +1094,8 @@ def _failed_login_text(line):
             return _login(_cap(m, 1), _cap(m, 2))
     if "check pass; user unknown" in line or "ignoring max retries" in line:
         return _login(None, None)
+    if "): User not known to the underlying authentication module; user=" in line:  # pam_ldap
+        return _login(_pam_field(line, "user="), None)
     if sshd and "maximum authentication attempts exceeded" in line:
         m = rx[MAX_ATTEMPTS].search(line)
         return _login(_cap(m, 1), _cap(m, 2))

@@ -1907,7 +1907,12 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         }
     }
     if bits.has(L_FAIL) {
-        if has!(line, "authentication failure;") || has!(line, "authentication failures;") {
+        // `pam_ldap(sshd:auth): Authentication failure; user=bob`: nss-pam-ldapd's pam_ldap
+        // logs `pam_strerror()`, capitalised.
+        if has!(line, "authentication failure;")
+            || has!(line, "authentication failures;")
+            || has!(line, "): Authentication failure; user=")
+        {
             return login(
                 pam_field(line, finder!("user=")),
                 pam_field(line, finder!("rhost=")),
@@ -1979,6 +1984,16 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     }
     if bits.has(L_USER_UNKNOWN) && has!(line, "check pass; user unknown") {
         return login(None, None);
+    }
+    // pam_ldap (nss-pam-ldapd) for a user the directory does not have: `pam_ldap(sshd:auth): User
+    // not known to the underlying authentication module; user=bob`.
+    if bits.has(L_NOT_KNOWN)
+        && has!(
+            line,
+            "): User not known to the underlying authentication module; user="
+        )
+    {
+        return login(pam_field(line, finder!("user=")), None);
     }
     if bits.has(L_IGNORING_MAX) && has!(line, "ignoring max retries") {
         return login(None, None);
