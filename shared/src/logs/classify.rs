@@ -585,24 +585,18 @@ fn numeric_level_or_status(hay: &[u8]) -> Mask {
 // ---------------------------------------------------------------------------------------------
 // Text lines
 
-/// A CRI container-log line (see [`cri_line_start`]) classified by the container's own line;
-/// its gate literals are looked up again, because a JSON line's are read differently (values,
+/// The container's own line of a CRI container-log line (see [`cri_line_start`]); its gate
+/// literals are looked up again, because a JSON line's are read differently (values,
 /// numbers) from a text line's.
 #[inline(never)]
-fn classify_cri_content(line: &str) -> Option<Classification<'_>> {
-    let content = &line[cri_prefix_end(line.as_bytes())?..];
-    Some(classify_text_or_json(
-        content,
-        gate_bits(content.as_bytes()),
-    ))
+fn classify_cri_content(content: &str) -> Classification<'_> {
+    classify_text_or_json(content, gate_bits(content.as_bytes()))
 }
 
 fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
     let b = line.as_bytes();
-    if b.get(10) == Some(&b'T') {
-        if let Some(c) = classify_cri_content(line) {
-            return c;
-        }
+    if let Some(at) = cri_line_start(b) {
+        return classify_cri_content(&line[at..]);
     }
     let status = access_log_status(b).or_else(|| {
         if bits.has(L_WSGI_STATUS) {
