@@ -749,7 +749,7 @@ AUTH_FAILED_FROM = r"[Aa]uthentication failed for user \S+ from ([^ \t,;()\[\]]+
 APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
                     r"(?: attempt)?|invalid (?:user ?name or password|credentials"
                     r"|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'\",;:()\[\]]+) \(Remote IP: "
-                    r"|[ \t]*(?:$|[\r\n:.,;!(\"'-])"
+                    r"|[ \t]*(?:$|[\r\n:.,;!(\"'-])|[ \t]+user="
                     r"| for (?:(?i:user|account):? )?('[^']*'|\"[^\"]*\"|[^ \t'\",;:()\[\]]+)"
                     r"(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))", A)
 _APP_LOGIN_HINTS = ("login", "logon", "sign", "credentials", "password")
@@ -1249,7 +1249,8 @@ def _logfmt_source(line):
 def _trailing_ip(line):
     """An IP address literal that ends the line (Bitwarden's `Failed login attempt. IP`)."""
     last = line.rstrip(" \t\n\r\x0c").replace("\t", " ").rsplit(" ", 1)[-1]
-    last = last.rstrip(".,;)").lstrip("(")
+    last = last.rsplit("=[", 1)[-1]  # UW-IMAP's `host=[IP]`
+    last = last.rstrip(".,;)]").lstrip("([")
     if not last.isascii() or "%" in last:
         return None
     try:

@@ -1518,7 +1518,7 @@ login_regexes! {
     DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch|unknown user)";
     PAM_SSS_RECEIVED = r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure|User not known to the underlying authentication module)\)";
     AUTH_FAILED_FROM = r"[Aa]uthentication failed for user \S+ from ([^ \t,;()\[\]]+)";
-    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
+    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])|[ \t]+user=| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -2179,9 +2179,11 @@ fn transfer_legacy_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
 /// `Invalid username or password`, `Invalid credentials` (case-insensitive), and Nextcloud's
 /// `Login failed: U (Remote IP: IP)` (its user only: a typed user name can hold a fake
 /// `(Remote IP: …)`, so the client comes from the log's own `remoteAddr`). The phrase must end
-/// there (`: reason`, ` for …`, ` from …`, a quote, punctuation or the end), so `login failure count` and
+/// there (`: reason`, ` for …`, ` from …`, ` user=…`, a quote, punctuation or the end), so
+/// `login failure count` and
 /// plurals (`3 failed login attempts`, `no login failures`) are not failed logins, nor is a
-/// number right before it (`1 failed login attempt for bob`, a summary).
+/// number right before it (`1 failed login attempt for bob`, a summary). The ` user=` form is
+/// UW-IMAP's (`imapd[PID]: Login failed user=U auth=U host=NAME [IP]`) and many apps' logfmt.
 fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     static HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasick::builder()
@@ -2253,9 +2255,11 @@ fn logfmt_source(line: &str) -> Option<Cow<'_, str>> {
 /// literal address, so a trailing host or version number is not taken for the client.
 fn trailing_ip(line: &str) -> Option<Cow<'_, str>> {
     let last = line.trim_ascii_end().rsplit([' ', '\t']).next()?;
+    // UW-IMAP's `host=[IP]` and `host=NAME [IP]`.
+    let last = last.rsplit_once("=[").map_or(last, |(_, value)| value);
     let last = last
-        .trim_end_matches(['.', ',', ';', ')'])
-        .trim_start_matches('(');
+        .trim_end_matches(['.', ',', ';', ')', ']'])
+        .trim_start_matches(['(', '[']);
     last.parse::<std::net::IpAddr>()
         .is_ok()
         .then_some(Cow::Borrowed(last))
