@@ -125,7 +125,7 @@ _AUTH_LITERALS = ("Fail", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
                   "not known", "authentication methods", "incorrect password",
                   "authenticating user", "Couldn't authenticate", "Accepted ",
                   "maximum authentication", "ejected", "ConsoleLogin", "not found: ", "mismatch",
-                  "was not found in", "unknown user")
+                  "was not found in", "unknown user", "attempt for ")
 # `$date`: MongoDB's structured logs (`{"t":{"$date":…},"s":"E",…}`).
 _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '" 5', "$date")
 # A Java stack frame on its own line, as text and JSON-escaped.
@@ -175,7 +175,7 @@ def _maybe_auth(low):
             or "not " in low or "denied" in low or "user unknown" in low or "ignoring max" in low
             or "authenticat" in low or "incorrect password" in low or "accepted " in low
             or "ejected" in low or "consolelogin" in low or "mismatch" in low
-            or "unknown user" in low)
+            or "unknown user" in low or "attempt for " in low)
 
 
 def _sev_any(text):
@@ -687,6 +687,9 @@ REFUSED_CONNECT = r"refused connect from (\S+)(?: \(([^)\s]+)\))?"
 KLOGIND = r"Authentication failed from (\S+)"
 POSTGRES = r'password authentication failed for user "([^"]*)"'
 RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"
+DROPBEAR_BAD_PASSWORD = r"\b[Bb]ad (?:PAM )?password attempt for '([^']*)' from (\S+):\d+\s*$"
+DROPBEAR_NO_SUCH_USER = r"\b[Ll]ogin attempt for nonexistent user (?:'([^']*)' )?from (\S+):\d+\s*$"
+POSTGRES_CLIENT_FIELD = r"(?:^|[\s,\[])(?:client|host)=([^\s,()\[\]]+)"
 MYSQL = r"Access denied for user '([^']*)'@'([^']*)'"
 PHPMYADMIN = r"phpMyAdmin\[\d+\]: user denied: (\S+) \([^)]*\) from (\S+)"
 LOGIN_FAILED = r"FAILED LOGIN \(?\d+\)? (?:on '?\S+?'? )?(?:FROM '?(\S+?)'? )?FOR '?([^,']+)'?,"
@@ -1009,6 +1012,18 @@ def _audit_hex(value):
         return None
 
 
+def _dropbear_failure(line):
+    """Dropbear's `Bad password attempt for 'U' from IP:PORT` and `Login attempt for nonexistent
+    user from IP:PORT` (the port always follows; IPv6: the part before the last colon)."""
+    if "password attempt for '" in line:
+        m = _RX[DROPBEAR_BAD_PASSWORD].search(line)
+    elif "ogin attempt for nonexistent user " in line:
+        m = _RX[DROPBEAR_NO_SUCH_USER].search(line)
+    else:
+        return None
+    return _login(_cap(m, 1), _cap(m, 2)) if m else None
+
+
 def _failed_login_text(line):
     """sshd (incl. OpenSSH ≥ 9.8 `sshd-session`), PAM, login/su/sudo, klogind, FTP, databases,
     mail, Windows, web basic auth. The order is the Rust code's; each shape is tried only when
@@ -1035,6 +1050,10 @@ def _failed_login_text(line):
             m = rx[GITEA].search(line)
             if m:
                 return _login(_cap(m, 1), _clean(_without_port(m[2].rstrip(":"))))
+    if "attempt for " in line:
+        found = _dropbear_failure(line)
+        if found:
+            return found
     if sshd and ("nvalid" in line or "llegal user" in line):
         if "input_userauth_request: " in line:
             m = rx[INPUT_USERAUTH].search(line)
@@ -1078,7 +1097,11 @@ def _failed_login_text(line):
             user = _cap(rx[POSTGRES].search(line), 1)
             # RDS/Aurora `%t:%r:%u@%d:[%p]:` prefix: client address and user.
             prefix = rx[RDS_POSTGRES_PREFIX].search(line) if "UTC:" in line else None
-            return _login(user or _cap(prefix, 2), _cap(prefix, 1))
+            source = _cap(prefix, 1)
+            if source is None:  # `client=%h` / `host=%h` (pgBadger's suggested prefix)
+                source = _cap(rx[POSTGRES_CLIENT_FIELD].search(line), 1)
+                source = source if source is not None and _looks_like_host(source) else None
+            return _login(user or _cap(prefix, 2), source)
         if "password check failed for user" in line:
             return _login(_cap(rx[CHKPWD].search(line), 1), None)
         if "(auth failed, " in line:
@@ -1556,7 +1579,8 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
-_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail", "log_id", "EventID"))
+_WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail", "log_id", "EventID",
+                              "atype"))
                   | _STATUS_PARENTS)
 _MISSING = object()
 
@@ -1623,6 +1647,8 @@ def _field_is_interesting(key, k, value):
         return True
     if key == "log_id":  # an Auth0 tenant log event (see _auth0_login_failure)
         return True
+    if key == "atype":  # a MongoDB or DocumentDB audit record (see _mongodb_audit_failure)
+        return value == "authenticate"
     if key == "EventID":  # a Windows Security event in JSON (see _windows_json_failure)
         if type(value) is str:
             value = value.strip()
@@ -1750,6 +1776,32 @@ def _mongodb_auth_failure(obj):
     source = field(("remote", "client"))
     return (field(("principalName", "user")), _without_port(source) or None if source else None,
             None)
+
+
+def _mongodb_audit_failure(obj):
+    """A MongoDB (`result` non-zero, client `remote.ip`) or DocumentDB (`param.success` false or
+    `param.error` non-zero, client `remote_ip` without its port) audit `authenticate` record that
+    failed; user `param.user`."""
+    if obj.get("atype") != "authenticate":
+        return None
+    param = obj.get("param")
+    param = param if type(param) is dict else {}
+
+    def nonzero(v):
+        return _is_number(v) and v != 0
+
+    if not (nonzero(obj.get("result")) or param.get("success") is False
+            or nonzero(param.get("error"))):
+        return None
+
+    def owned(v):
+        return v.strip() or None if type(v) is str else None
+
+    source = _path(obj, "remote.ip")
+    if type(source) is not str:
+        source = obj.get("remote_ip")
+        source = _without_port(source) if type(source) is str else None
+    return (owned(param.get("user")), owned(source), None)
 
 
 def _json_level(obj):
@@ -1920,7 +1972,8 @@ def _client_vpn_failure(obj):
 def _json_failed_login(obj):
     """An event name such as `login_failed`, a failure `outcome` of an authentication action
     (ECS), a CloudTrail `ConsoleLogin` failure, MongoDB's or Auth0's."""
-    login = (_mongodb_auth_failure(obj) or _auth0_login_failure(obj)
+    login = (_mongodb_auth_failure(obj) or _mongodb_audit_failure(obj)
+             or _auth0_login_failure(obj)
              or _vault_login_failure(obj) or _windows_json_failure(obj)
              or _client_vpn_failure(obj))
     if login is not None:
