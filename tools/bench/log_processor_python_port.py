@@ -125,7 +125,7 @@ _AUTH_LITERALS = ("Fail", "FAIL", "fail", "nvalid", "llegal user", "REFUSED",
                   "not known", "authentication methods", "incorrect password",
                   "authenticating user", "Couldn't authenticate", "Accepted ",
                   "maximum authentication", "ejected", "ConsoleLogin", "not found: ", "mismatch",
-                  "was not found in", "unknown user", "attempt for ")
+                  "was not found in", "unknown user", "attempt for ", "Login incorrect")
 # `$date`: MongoDB's structured logs (`{"t":{"$date":…},"s":"E",…}`).
 _JSON_LITERALS = ("everity", "platform.", 'log":"', 'log\\":\\"', "PRIORITY", '" 5', "$date")
 # A Java stack frame on its own line, as text and JSON-escaped.
@@ -175,7 +175,7 @@ def _maybe_auth(low):
             or "not " in low or "denied" in low or "user unknown" in low or "ignoring max" in low
             or "authenticat" in low or "incorrect password" in low or "accepted " in low
             or "ejected" in low or "consolelogin" in low or "mismatch" in low
-            or "unknown user" in low or "attempt for " in low)
+            or "unknown user" in low or "attempt for " in low or "login incorrect" in low)
 
 
 def _sev_any(text):
@@ -687,6 +687,8 @@ REFUSED_CONNECT = r"refused connect from (\S+)(?: \(([^)\s]+)\))?"
 KLOGIND = r"Authentication failed from (\S+)"
 POSTGRES = r'password authentication failed for user "([^"]*)"'
 RDS_POSTGRES_PREFIX = r"UTC:(?:([0-9A-Fa-f.:]+)\(\d+\)|\[local\]):([^@\s:]*)@"
+FREERADIUS_USER = r"\bLogin incorrect\b.*?: \[([^/\]\n]*)[/\]].*\(from client "
+FREERADIUS_CLI = r"\(from client \S+ port \d+ cli ([^\s)]+)"
 DROPBEAR_BAD_PASSWORD = r"\b[Bb]ad (?:PAM )?password attempt for '([^']*)' from (\S+):\d+\s*$"
 DROPBEAR_NO_SUCH_USER = r"\b[Ll]ogin attempt for nonexistent user (?:'([^']*)' )?from (\S+):\d+\s*$"
 POSTGRES_CLIENT_FIELD = r"(?:^|[\s,\[])(?:client|host)=([^\s,()\[\]]+)"
@@ -1012,6 +1014,27 @@ def _audit_hex(value):
         return None
 
 
+def _freeradius_failure(line):
+    """FreeRADIUS `Login incorrect[ (reason)]: [U[/password]] (from client NAS port N[ cli C])`:
+    user U; client the Calling-Station-Id when it is an IP address (the NAS is not the client).
+    `(Home Server failed to respond)` is a proxy outage, not a refused login."""
+    if "Login incorrect (Home Server failed to respond)" in line:
+        return None
+    m = _RX[FREERADIUS_USER].search(line)
+    if m is None:
+        return None
+    cli = _RX[FREERADIUS_CLI].search(line)
+    source = cli[1] if cli else None
+    if source is not None and (not source.isascii() or "%" in source):
+        source = None
+    if source is not None:
+        try:
+            ipaddress.ip_address(source)
+        except ValueError:
+            source = None
+    return _login(_clean(m[1]), source)
+
+
 def _dropbear_failure(line):
     """Dropbear's `Bad password attempt for 'U' from IP:PORT` and `Login attempt for nonexistent
     user from IP:PORT` (the port always follows; IPv6: the part before the last colon)."""
@@ -1052,6 +1075,10 @@ def _failed_login_text(line):
                 return _login(_cap(m, 1), _clean(_without_port(m[2].rstrip(":"))))
     if "attempt for " in line:
         found = _dropbear_failure(line)
+        if found:
+            return found
+    if "Login incorrect" in line:
+        found = _freeradius_failure(line)
         if found:
             return found
     if sshd and ("nvalid" in line or "llegal user" in line):
@@ -2170,6 +2197,8 @@ _REDACTIONS = (
      r"|[^\s&,;\"']+)", A | re.I, r"\g<1>\g<2>[REDACTED]"),
     (r"\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@", A | re.I, r"\g<1>[REDACTED]@"),
     (r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", A, "[REDACTED-JWT]"),
+    # FreeRADIUS with auth_badpass/auth_goodpass: `Login incorrect: [U/PASSWORD] (from client …`
+    (r"(: \[[^/\]\n]*/).*(\] \(from client )", A, r"\g<1>[REDACTED]\g<2>"),
 )
 # Rules that cannot match without one of these words are skipped (most samples need none).
 _REDACTION_HINTS = (("private key-----",), ("bearer", "basic"), ("akia", "asia", "abia", "acca",
@@ -2178,7 +2207,7 @@ _REDACTION_HINTS = (("private key-----",), ("bearer", "basic"), ("akia", "asia",
                     ("pass", "pwd", "secret", "token", "key", "credential", "authorization",
                      "signature"),
                     ("pass", "pwd", "secret", "token", "key", "credential", "authorization",
-                     "signature"), ("://",), ("eyj",))
+                     "signature"), ("://",), ("eyj",), ("(from client ",))
 
 
 def sample_window(message):
