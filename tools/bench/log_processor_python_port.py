@@ -754,7 +754,7 @@ AUTH_FAILED_FROM = r"[Aa]uthentication failed for user \S+ from ([^ \t,;()\[\]]+
 APP_LOGIN_FAILED = (r"(?i:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)"
                     r"(?: attempt)?|invalid (?:user ?name or password|credentials"
                     r"|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'\",;:()\[\]]+) \(Remote IP: "
-                    r"|[ \t]*(?:$|[\r\n:.,;!(\"'-])|[ \t]+user="
+                    r"|[ \t]*(?:$|[\r\n:.,;!(\"'-])|[ \t]+user(?:name)?="
                     r"| for (?:(?i:user|account):? )?('[^']*'|\"[^\"]*\"|[^ \t'\",;:()\[\]]+)"
                     r"(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))", A)
 _APP_LOGIN_HINTS = ("login", "logon", "sign", "credentials", "password")
@@ -1035,6 +1035,32 @@ def _freeradius_failure(line):
     return _login(_clean(m[1]), source)
 
 
+_FAILURE_FOR_PHRASES = ("Authentication failure for ", "Authentication attempt for unknown user")
+_FIRST_WORD = re.compile("[ \t\n\x0c\r]*([^ \t\n\x0c\r]*)")
+
+
+def _authentication_failure_for(line):
+    """wp-fail2ban's `Authentication failure for U from IP` / `Authentication attempt for unknown
+    user U from IP` (optionally ` via XML-RPC`): the user is everything before the last ` from
+    HOST`; without one, the first word after the phrase."""
+    rest = None
+    for phrase in _FAILURE_FOR_PHRASES:
+        at = line.find(phrase)
+        if at >= 0:
+            rest = line[at + len(phrase):]
+            break
+    if rest is None:
+        return None
+    rest = rest.lstrip(" :").rstrip(" \t\n\x0c\r")
+    if rest.endswith(" via XML-RPC"):
+        rest = rest[:-len(" via XML-RPC")]
+    user, sep, source = rest.rpartition(" from ")
+    if sep and _looks_like_host(source):
+        return _login(_clean(user), _clean(source))
+    word = _FIRST_WORD.match(rest)[1]
+    return _login(_clean(word) if word else None, None)
+
+
 def _dropbear_failure(line):
     """Dropbear's `Bad password attempt for 'U' from IP:PORT` and `Login attempt for nonexistent
     user from IP:PORT` (the port always follows; IPv6: the part before the last colon)."""
@@ -1077,6 +1103,8 @@ def _failed_login_text(line):
         found = _dropbear_failure(line)
         if found:
             return found
+        if "Authentication attempt for unknown user" in line:
+            return _authentication_failure_for(line)
     if "Login incorrect" in line:
         found = _freeradius_failure(line)
         if found:
@@ -1502,6 +1530,8 @@ def _web_or_mail_login(line):
         # A PAM application's own words (shadow's `su: pam_authenticate: Authentication failure`).
         if "pam_authenticate" in line and ": Authentication failure" in line:
             return _login(None, None)
+        if "Authentication failure for " in line:  # wp-fail2ban (WordPress) and the like
+            return _authentication_failure_for(line)
     # Keycloak: `type=LOGIN_ERROR, …, ipAddress=IP, …, username=U` (holds the literal `ERR`).
     if "type=LOGIN_ERROR," in line or 'type="LOGIN_ERROR",' in line:
         user = _cap(rx[KEYCLOAK_USER].search(line), 1)

@@ -1543,7 +1543,7 @@ login_regexes! {
     DOVECOT_PASSDB = r"\b[a-z-]{3,15}\(([^(),]*),([0-9A-Fa-f.:]+)(?:,[^()]*)?\): (?:pam_authenticate\(\) failed|invalid credentials|[Pp]assword mismatch|unknown user)";
     PAM_SSS_RECEIVED = r"pam_sss\([^)]*\): received for user (\S+?): \d+ \((?:Authentication failure|User not known to the underlying authentication module)\)";
     AUTH_FAILED_FROM = r"[Aa]uthentication failed for user \S+ from ([^ \t,;()\[\]]+)";
-    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])|[ \t]+user=| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
+    APP_LOGIN_FAILED = r#"(?i-u:\b(?:(?:log[io]n|sign[- ]?in)(?: attempt)? fail(?:ed|ure)|failed (?:log[io]n|sign[- ]?in)(?: attempt)?|invalid (?:user ?name or password|credentials|log[io]n(?: attempt)?)))(?:: ('[^']*'|[^ \t'",;:()\[\]]+) \(Remote IP: |[ \t]*(?:$|[\r\n:.,;!("'-])|[ \t]+user(?:name)?=| for (?:(?i-u:user|account):? )?('[^']*'|"[^"]*"|[^ \t'",;:()\[\]]+)(?: from ([^ \t,;()\[\]]+))?| from ([^ \t,;()\[\]]+))"#;
 }
 
 fn cap<'a>(caps: &regex::Captures<'a>, i: usize) -> Option<Cow<'a, str>> {
@@ -1907,6 +1907,9 @@ fn failed_login_text(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         if let Some(found) = dropbear_failure(line) {
             return Some(found);
         }
+        if has!(line, "Authentication attempt for unknown user") {
+            return authentication_failure_for(line);
+        }
     }
     if bits.has(L_LOGIN_INCORRECT) {
         if let Some(found) = freeradius_failure(line) {
@@ -2218,7 +2221,7 @@ fn transfer_legacy_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
 /// `Invalid username or password`, `Invalid credentials` (case-insensitive), and Nextcloud's
 /// `Login failed: U (Remote IP: IP)` (its user only: a typed user name can hold a fake
 /// `(Remote IP: …)`, so the client comes from the log's own `remoteAddr`). The phrase must end
-/// there (`: reason`, ` for …`, ` from …`, ` user=…`, a quote, punctuation or the end), so
+/// there (`: reason`, ` for …`, ` from …`, ` user[name]=…`, a quote, punctuation or the end), so
 /// `login failure count` and
 /// plurals (`3 failed login attempts`, `no login failures`) are not failed logins, nor is a
 /// number right before it (`1 failed login attempt for bob`, a summary). The ` user=` form is
@@ -2321,6 +2324,27 @@ fn freeradius_failure(line: &str) -> Option<FailedLogin<'_>> {
         .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
         .map(Cow::Borrowed);
     login(cap(&user, 1), source)
+}
+
+/// WordPress through the wp-fail2ban plugin (`wordpress(site)[PID]: Authentication failure for
+/// U from IP`, `Authentication attempt for unknown user U from IP`, either ending ` via
+/// XML-RPC`), and apps that use the same words. A WordPress login may hold spaces, so the user is
+/// everything before the last ` from HOST`; without one, the first word after the phrase.
+fn authentication_failure_for(line: &str) -> Option<FailedLogin<'_>> {
+    let rest = [
+        "Authentication failure for ",
+        "Authentication attempt for unknown user",
+    ]
+    .iter()
+    .find_map(|phrase| line.find(phrase).map(|at| &line[at + phrase.len()..]))?;
+    let rest = rest.trim_start_matches([' ', ':']).trim_ascii_end();
+    let rest = rest.strip_suffix(" via XML-RPC").unwrap_or(rest);
+    if let Some((user, source)) = rest.rsplit_once(" from ") {
+        if looks_like_host(source) {
+            return login(clean(user), clean(source));
+        }
+    }
+    login(rest.split_ascii_whitespace().next().and_then(clean), None)
 }
 
 /// Dropbear (the SSH server of OpenWrt, BusyBox and many appliances): `Bad password attempt for
@@ -2532,6 +2556,9 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         // taken above.)
         if has!(line, "pam_authenticate") && has!(line, ": Authentication failure") {
             return login(None, None);
+        }
+        if has!(line, "Authentication failure for ") {
+            return authentication_failure_for(line);
         }
     }
     // `LOGIN_ERROR` holds the severity literal `ERR`, and Vaultwarden logs at `[ERROR]`: lines
