@@ -1302,7 +1302,16 @@ def _app_login_failure(line):
             source = None
         if source is None:
             source = _logfmt_source(line) or _trailing_ip(line)
-        return _login(_cap(m, 1) or _cap(m, 2) or _logfmt_user(line), source)
+        return _login(_cap(m, 1) or _cap(m, 2) or _logfmt_user(line)
+                      or _user_before_phrase(line[:m.start()]), source)
+    return None
+
+
+def _user_before_phrase(before):
+    """`user bob login failed`: the name right before the phrase, after `user` or `account`."""
+    words = before.rstrip(" \t\n\x0c\r").replace("\t", " ").split(" ")
+    if len(words) >= 2 and words[-2].lower() in ("user", "account") and words[-2].isascii():
+        return _clean(words[-1])
     return None
 
 

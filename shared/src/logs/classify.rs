@@ -2264,10 +2264,25 @@ fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         .filter(|s| looks_like_host(s))
         .or_else(|| logfmt_source(line))
         .or_else(|| trailing_ip(line));
+    let start = c.get(0).map_or(0, |m| m.start());
     let user = cap(&c, 1)
         .or_else(|| cap(&c, 2))
-        .or_else(|| logfmt_user(line));
+        .or_else(|| logfmt_user(line))
+        .or_else(|| user_before_phrase(&line[..start]));
     login(user, source)
+}
+
+/// `user bob login failed`, `User 'admin' login failed from …`: the name right before an app's
+/// failed-login phrase, after the word `user` or `account`.
+fn user_before_phrase(before: &str) -> Option<Cow<'_, str>> {
+    let mut words = before.trim_ascii_end().rsplit([' ', '\t']);
+    let name = words.next()?;
+    let keyword = words.next()?;
+    if keyword.eq_ignore_ascii_case("user") || keyword.eq_ignore_ascii_case("account") {
+        clean(name)
+    } else {
+        None
+    }
 }
 
 /// The user of a logfmt-style line when the phrase names none (`msg="Invalid username or
