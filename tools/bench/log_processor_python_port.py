@@ -1541,6 +1541,10 @@ def _web_or_mail_login(line):
             return _login(None, None)
         if "Authentication failure for " in line:  # wp-fail2ban (WordPress) and the like
             return _authentication_failure_for(line)
+    # An LDAP bind refused with invalidCredentials (slapd, 389 Directory Server); the DN and the
+    # client are on the connection's earlier lines.
+    if " err=49 " in line and "tag=97" in line and " RESULT " in line:
+        return _login(None, None)
     # Keycloak: `type=LOGIN_ERROR, …, ipAddress=IP, …, username=U` (holds the literal `ERR`).
     if "type=LOGIN_ERROR," in line or 'type="LOGIN_ERROR",' in line:
         user = _cap(rx[KEYCLOAK_USER].search(line), 1)
@@ -1614,7 +1618,7 @@ def _classify_text(line):
     # `error: PAM: Authentication error …`, Keycloak's LOGIN_ERROR and Vaultwarden's
     # `Username or password is incorrect.` carry no auth literal.
     if (_maybe_auth(low) or "PAM: " in line or "LOGIN_ERROR" in line
-            or "password is incorrect. Try again." in line
+            or "password is incorrect. Try again." in line or " err=49 " in line
             or line.startswith(_WINDOWS_EVENT_PREFIXES)):
         login = _failed_login_text(line)
         if login is not None:

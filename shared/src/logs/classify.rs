@@ -632,13 +632,15 @@ fn classify_text(line: &str, bits: Bits) -> Classification<'_> {
         error: text_error(line, bits),
         ..Classification::default()
     };
-    // `error: PAM: Authentication error for …`, Keycloak's `type=LOGIN_ERROR` and Vaultwarden's
-    // `[ERROR] Username or password is incorrect.` carry no auth literal of their own.
+    // `error: PAM: Authentication error for …`, Keycloak's `type=LOGIN_ERROR`, Vaultwarden's
+    // `[ERROR] Username or password is incorrect.` and an LDAP server's refused bind (`RESULT
+    // tag=97 err=49`) carry no auth literal of their own.
     if bits.any(AUTH_BITS)
         || (bits.any(SEVERITY_BITS)
             && (has!(line, "PAM: ")
                 || has!(line, "LOGIN_ERROR")
-                || has!(line, "password is incorrect. Try again.")))
+                || has!(line, "password is incorrect. Try again.")
+                || (bits.has(L_ERR) && has!(line, " err=49 "))))
     {
         c.failed_login = failed_login_text(line, bits);
         if c.failed_login.is_none() && bits.has(L_ACCEPTED) {
@@ -2575,6 +2577,13 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
         if has!(line, "Authentication failure for ") {
             return authentication_failure_for(line);
         }
+    }
+    // OpenLDAP's slapd (`conn=1001 op=1 RESULT tag=97 err=49 text=`) and 389 Directory Server
+    // (`conn=2 op=1 RESULT err=49 tag=97 nentries=0 …`): a bind refused with
+    // invalidCredentials (wrong password or no such DN). The bound DN and the client are on the
+    // connection's earlier `BIND` and `ACCEPT` lines, so this line counts without them.
+    if bits.has(L_ERR) && has!(line, " err=49 ") && has!(line, "tag=97") && has!(line, " RESULT ") {
+        return login(None, None);
     }
     // `LOGIN_ERROR` holds the severity literal `ERR`, and Vaultwarden logs at `[ERROR]`: lines
     // without a severity literal are not searched.
