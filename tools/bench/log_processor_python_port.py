@@ -1649,8 +1649,9 @@ _HTTP_L = frozenset(k.lower() for k in HTTP_STATUS_KEYS)
 _TEXT_L = frozenset(k.lower() for k in TEXT_KEYS)
 _LOGIN_L = frozenset(LOGIN_KEYS)
 _WATCHED_L = _LEVEL_L | _HTTP_L | _TEXT_L | _LOGIN_L | {"severity_number", "severitynumber"}
+# `atype`: MongoDB/DocumentDB audit records; `success`: `"success": false` (_json_failed_login).
 _WATCHED_EXACT = (frozenset(("PRIORITY", "s", "responseElements", "errorType", "detail", "log_id", "EventID",
-                              "atype"))
+                              "atype", "success", "successful"))
                   | _STATUS_PARENTS)
 _MISSING = object()
 
@@ -1719,6 +1720,8 @@ def _field_is_interesting(key, k, value):
         return True
     if key == "atype":  # a MongoDB or DocumentDB audit record (see _mongodb_audit_failure)
         return value == "authenticate"
+    if key == "success" or key == "successful":  # beside an authentication action
+        return value is False
     if key == "EventID":  # a Windows Security event in JSON (see _windows_json_failure)
         if type(value) is str:
             value = value.strip()
@@ -1949,7 +1952,15 @@ SOURCE_KEYS = ("source_ip", "sourceIp", "sourceIP", "sourceIPAddress", "src_ip",
                "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddress", "remoteAddr",
                "remoteIp", "remoteIP", "ipAddress", "ip",
                "ip_address", "source-ip", "audit_request_remote_address", "source.ip", "client.ip", "client.ipAddress", "source.address",
-               "rhost")
+               "rhost", "addr.remote")  # addr.remote: Teleport's audit log
+
+
+def _json_source(obj):
+    """The client address of a JSON log, without a port the logger appended."""
+    source = _json_string(obj, SOURCE_KEYS)
+    return _without_port(source) if source is not None else None
+
+
 _FAILED_EVENT_NAMES = frozenset((
     "loginfailed", "loginfailure", "failedlogin", "logonfailed", "logonfailure", "failedlogon",
     "signinfailed", "signinfailure", "failedsignin", "authfailed", "authfailure",
@@ -2002,7 +2013,7 @@ def _auth0_login_failure(obj):
         return None
     user = next((v.strip() for v in (event.get("user_name"), event.get("user_id"))
                  if type(v) is str and v.strip()), None)
-    return (user, _json_string(event, SOURCE_KEYS), None)
+    return (user, _json_source(event), None)
 
 
 def _vault_login_failure(obj):
@@ -2065,6 +2076,11 @@ def _json_failed_login(obj):
                       or (type(category) is list
                           and any(type(c) is str and c.lower() == "authentication"
                                   for c in category)))
+    if not failed and (obj.get("success") is False or obj.get("successful") is False):
+        # Teleport (`"event":"user.login"`, `"event":"auth"`) and apps that log the same way.
+        failed = any(w in v.lower() for v in names
+                     for w in ("login", "logon", "signin", "sign_in", "sign-in", "auth",
+                               "session.start"))
     if not failed and obj.get("eventName") == "ConsoleLogin":
         failed = _path(obj, "responseElements.ConsoleLogin") == "Failure"
     if not failed and obj.get("eventName") == "CredentialVerification":  # IAM Identity Center
@@ -2075,7 +2091,7 @@ def _json_failed_login(obj):
     if user is None:
         arn = _path(obj, "userIdentity.arn")
         user = arn if type(arn) is str else None
-    return (user, _json_string(obj, SOURCE_KEYS), None)
+    return (user, _json_source(obj), None)
 
 
 def _classify_json_full(obj, outer=True):
@@ -2120,7 +2136,7 @@ def _classify_json_full(obj, outer=True):
             # The message names no user/source: take them from the log's own fields.
             user, source, probe = login
             login = (user if user is not None else _json_string(obj, USER_KEYS),
-                     source if source is not None else _json_string(obj, SOURCE_KEYS), probe)
+                     source if source is not None else _json_source(obj), probe)
     if login is None and text is not None:
         login = _json_auth_failed_message(obj, text)
     accepted = inner[3] if login is None and inner is not None else None
@@ -2142,7 +2158,7 @@ def _json_auth_failed_message(obj, text):
             break
     else:
         return None
-    user, source = _json_string(obj, USER_KEYS), _json_string(obj, SOURCE_KEYS)
+    user, source = _json_string(obj, USER_KEYS), _json_source(obj)
     return None if user is None and source is None else (user, source, None)
 
 

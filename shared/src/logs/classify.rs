@@ -2868,6 +2868,8 @@ fn interesting_key(key: &str) -> bool {
         || key == "log_id"
         || key == "EventID"
         || key == "atype"
+        || key == "success"
+        || key == "successful"
 }
 
 enum Scalar<'a> {
@@ -2957,6 +2959,10 @@ fn field_is_interesting(key: &str, raw: &str) -> bool {
     if key == "atype" {
         // A MongoDB or Amazon DocumentDB audit record (see `mongodb_audit_failure`).
         return matches!(&value, Scalar::Str(s) if s == "authenticate");
+    }
+    if key == "success" || key == "successful" {
+        // `"success": false` beside an authentication action (see `json_failed_login`).
+        return raw == "false";
     }
     if key == "EventID" {
         // A Windows Security event in JSON (see `windows_json_failure`).
@@ -3093,8 +3099,10 @@ fn json_user(obj: &Map<String, Value>) -> Option<Cow<'static, str>> {
     json_string(obj, USER_KEYS).map(|s| Cow::Owned(s.to_owned()))
 }
 
+/// The client address of a JSON log, without the port many loggers append (Go's
+/// `RemoteAddr`, Teleport's `addr.remote`: `203.0.113.9:52457`), so attempts group by address.
 fn json_source(obj: &Map<String, Value>) -> Option<Cow<'static, str>> {
-    json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(s.to_owned()))
+    json_string(obj, SOURCE_KEYS).map(|s| Cow::Owned(without_port(s).to_owned()))
 }
 
 /// A failed login read from a JSON log's message text (`"msg":"login failed"`) takes the user
@@ -3471,6 +3479,8 @@ const SOURCE_KEYS: &[&str] = &[
     "client.ipAddress",
     "source.address",
     "rhost",
+    // Teleport's audit log
+    "addr.remote",
 ];
 
 fn json_string<'v>(obj: &'v Map<String, Value>, keys: &[&str]) -> Option<&'v str> {
@@ -3603,6 +3613,22 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
                 is_failed = action_is_auth || category_is_auth;
             }
         }
+    }
+    // `"success": false` beside an authentication action: Teleport's audit log
+    // (`{"event":"user.login","code":"T1000W","user":"root","success":false,"error":"invalid
+    // username, password or second factor","addr.remote":"IP:PORT",…}`) and apps that log the
+    // same way. Only events holding a gate literal get here (`invalid`, `fail`, …): `false`
+    // is none, so Teleport's `"event":"auth"` certificate refusals pass uncounted.
+    if !is_failed
+        && ["success", "successful"]
+            .iter()
+            .any(|k| obj.get(*k).and_then(Value::as_bool) == Some(false))
+    {
+        is_failed = event_names.iter().any(|k| {
+            path(obj, k)
+                .and_then(Value::as_str)
+                .is_some_and(|v| lower_has_any(v, AUTH_WORDS))
+        });
     }
     // CloudTrail: {"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}
     if !is_failed && obj.get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
