@@ -1056,9 +1056,17 @@ def _authentication_failure_for(line):
         rest = rest[:-len(" via XML-RPC")]
     user, sep, source = rest.rpartition(" from ")
     if sep and _looks_like_host(source):
-        return _login(_clean(user), _clean(source))
-    word = _FIRST_WORD.match(rest)[1]
+        return _login(_clean(_without_user_word(user)), _clean(source))
+    word = _FIRST_WORD.match(_without_user_word(rest))[1]
     return _login(_clean(word) if word else None, None)
+
+
+def _without_user_word(u):
+    """`user bob` → `bob` (a leading `user ` is a word, not the name); `user` stays."""
+    for word in ("user ", "User "):
+        if u.startswith(word) and len(u) > len(word):
+            return u[len(word):]
+    return u
 
 
 def _dropbear_failure(line):

@@ -2224,10 +2224,11 @@ fn transfer_legacy_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
 /// `Login failed: U (Remote IP: IP)` (its user only: a typed user name can hold a fake
 /// `(Remote IP: …)`, so the client comes from the log's own `remoteAddr`). The phrase must end
 /// there (`: reason`, ` for …`, ` from …`, ` user[name]=…`, a quote, punctuation or the end), so
-/// `login failure count` and
-/// plurals (`3 failed login attempts`, `no login failures`) are not failed logins, nor is a
-/// number right before it (`1 failed login attempt for bob`, a summary). The ` user=` form is
-/// UW-IMAP's (`imapd[PID]: Login failed user=U auth=U host=NAME [IP]`) and many apps' logfmt.
+/// `login failure count` and plurals (`3 failed login attempts`, `no login failures`) are not
+/// failed logins, nor is a number right before it (`1 failed login attempt for bob`, a summary).
+/// The ` user=` form is UW-IMAP's (`imapd[PID]: Login failed user=U auth=U host=NAME [IP]`) and
+/// many apps' logfmt. With no user of its own, the phrase takes the name before it
+/// ([`user_before_phrase`]).
 fn app_login_failure(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     static HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         AhoCorasick::builder()
@@ -2346,7 +2347,8 @@ fn freeradius_failure(line: &str) -> Option<FailedLogin<'_>> {
 /// WordPress through the wp-fail2ban plugin (`wordpress(site)[PID]: Authentication failure for
 /// U from IP`, `Authentication attempt for unknown user U from IP`, either ending ` via
 /// XML-RPC`), and apps that use the same words. A WordPress login may hold spaces, so the user is
-/// everything before the last ` from HOST`; without one, the first word after the phrase.
+/// everything before the last ` from HOST`; without one, the first word after the phrase. A
+/// leading `user ` is a word, not the name (`Authentication failure for user bob`).
 fn authentication_failure_for(line: &str) -> Option<FailedLogin<'_>> {
     let rest = [
         "Authentication failure for ",
@@ -2358,10 +2360,19 @@ fn authentication_failure_for(line: &str) -> Option<FailedLogin<'_>> {
     let rest = rest.strip_suffix(" via XML-RPC").unwrap_or(rest);
     if let Some((user, source)) = rest.rsplit_once(" from ") {
         if looks_like_host(source) {
-            return login(clean(user), clean(source));
+            return login(clean(without_user_word(user)), clean(source));
         }
     }
-    login(rest.split_ascii_whitespace().next().and_then(clean), None)
+    let name = without_user_word(rest).split_ascii_whitespace().next();
+    login(name.and_then(clean), None)
+}
+
+/// `user bob` → `bob`: a leading `user ` is a word, not the name (`user` alone stays).
+fn without_user_word(text: &str) -> &str {
+    text.strip_prefix("user ")
+        .or_else(|| text.strip_prefix("User "))
+        .filter(|name| !name.is_empty())
+        .unwrap_or(text)
 }
 
 /// Dropbear (the SSH server of OpenWrt, BusyBox and many appliances): `Bad password attempt for
