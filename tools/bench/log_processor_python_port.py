@@ -712,6 +712,10 @@ NGINX_BASIC = (r'\*\d+ user "([^"]*)"(?:: password mismatch| was not found in "[
                r"client: ([^,\s]+)")
 FAILLOCK = r"Consecutive login failures for user (\S+)"
 SASL = r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed"
+SENDMAIL_AUTH = r"\bAUTH failure \([^)\s]*\): .*?SASL\(-13\): .*?, user=(.*), relay="
+SENDMAIL_RELAY = r"\[([0-9A-Fa-f.:]+)\](?: \(may be forged\))?\s*$"
+CYRUS_BADLOGIN = (r": badlogin: [^\[]*\[([0-9A-Fa-f.:]+)\] (?:plaintext ([^\s\[]+) |[A-Za-z0-9-]+ \[)"
+                  r"SASL\(-13\)")
 PROFTPD = r"\(\S*\[([^\]\s]+)\]\)[: -]+USER (\S+?):? \(Login failed\)"
 GITLAB = r"Failed Login: username=(\S+) ip=(\S+)"
 GITEA = r"Failed authentication attempt for (.+?) from (\S+)"
@@ -1033,6 +1037,16 @@ def _freeradius_failure(line):
         except ValueError:
             source = None
     return _login(_clean(m[1]), source)
+
+
+def _sendmail_auth_failure(line):
+    """Sendmail's `AUTH failure (MECH): … SASL(-13): …, user=U, relay=… [IP]`: the client from
+    the last `relay=` (written after the user, so a user name cannot forge it)."""
+    m = _RX[SENDMAIL_AUTH].search(line)
+    if m is None:
+        return None
+    relay = line[line.rfind(", relay=") + len(", relay="):]
+    return _login(_cap(m, 1), _cap(_RX[SENDMAIL_RELAY].search(relay), 1))
 
 
 _FAILURE_FOR_PHRASES = ("Authentication failure for ", "Authentication attempt for unknown user")
@@ -1532,6 +1546,14 @@ def _web_or_mail_login(line):
     if "fail" in line:
         if "Consecutive login failures for user " in line:
             return _login(_cap(rx[FAILLOCK].search(line), 1), None)
+        if "AUTH failure (" in line:  # Sendmail
+            found = _sendmail_auth_failure(line)
+            if found:
+                return found
+        if ": badlogin: " in line:  # Cyrus IMAP/POP
+            m = rx[CYRUS_BADLOGIN].search(line)
+            if m:
+                return _login(_cap(m, 2), _cap(m, 1))
         if "SASL " in line and "authentication failed" in line:
             m = rx[SASL].search(line)
             if m:

@@ -1512,6 +1512,9 @@ login_regexes! {
     NGINX_BASIC = r#"\*\d+ user "([^"]*)"(?:: password mismatch| was not found in "[^"]*"), client: ([^,\s]+)"#;
     FAILLOCK = r"Consecutive login failures for user (\S+)";
     SASL = r"\[([0-9A-Fa-f.:]+)\]: SASL (?:\S+ )?authentication failed";
+    SENDMAIL_AUTH = r"\bAUTH failure \([^)\s]*\): .*?SASL\(-13\): .*?, user=(.*), relay=";
+    SENDMAIL_RELAY = r"\[([0-9A-Fa-f.:]+)\](?: \(may be forged\))?\s*$";
+    CYRUS_BADLOGIN = r": badlogin: [^\[]*\[([0-9A-Fa-f.:]+)\] (?:plaintext ([^\s\[]+) |[A-Za-z0-9-]+ \[)SASL\(-13\)";
     PROFTPD = r"\(\S*\[([^\]\s]+)\]\)[: -]+USER (\S+?):? \(Login failed\)";
     GITLAB = r"Failed Login: username=(\S+) ip=(\S+)";
     GITEA = r"Failed authentication attempt for (.+?) from (\S+)";
@@ -2344,6 +2347,19 @@ fn freeradius_failure(line: &str) -> Option<FailedLogin<'_>> {
     login(cap(&user, 1), source)
 }
 
+/// Sendmail with `AUTH_FAIL_LOG_USER` (8.16+): `AUTH failure (LOGIN): authentication failure
+/// (-13) SASL(-13): authentication failure: checkpass failed, user=U, relay=[HOST] [IP] (may be
+/// forged)`, also `user not found (-20) SASL(-13): …`. The client is the last `relay=`, which
+/// Sendmail writes after the user: a user name holding `, relay=[…]` cannot name another
+/// client. Its `possible SMTP attack: command=AUTH, count=N` sums up a session and is not
+/// counted.
+fn sendmail_auth_failure(line: &str) -> Option<FailedLogin<'_>> {
+    let c = SENDMAIL_AUTH.captures(line)?;
+    let relay = &line[line.rfind(", relay=")? + ", relay=".len()..];
+    let source = first_group(&SENDMAIL_RELAY, relay);
+    login(cap(&c, 1), source)
+}
+
 /// WordPress through the wp-fail2ban plugin (`wordpress(site)[PID]: Authentication failure for
 /// U from IP`, `Authentication attempt for unknown user U from IP`, either ending ` via
 /// XML-RPC`), and apps that use the same words. A WordPress login may hold spaces, so the user is
@@ -2559,6 +2575,18 @@ fn web_or_mail_login(line: &str, bits: Bits) -> Option<FailedLogin<'_>> {
     if bits.has(L_FAIL) {
         if has!(line, "Consecutive login failures for user ") {
             return login(first_group(&FAILLOCK, line), None);
+        }
+        if has!(line, "AUTH failure (") {
+            if let Some(found) = sendmail_auth_failure(line) {
+                return Some(found);
+            }
+        }
+        // Cyrus IMAP/POP: `imap[PID]: badlogin: host [IP] PLAIN [SASL(-13): authentication
+        // failure: checkpass failed]` (`plaintext USER SASL(-13): …` names the user).
+        if has!(line, ": badlogin: ") {
+            if let Some(c) = CYRUS_BADLOGIN.captures(line) {
+                return login(cap(&c, 2), cap(&c, 1));
+            }
         }
         if has!(line, "SASL ") && has!(line, "authentication failed") {
             if let Some(c) = SASL.captures(line) {
