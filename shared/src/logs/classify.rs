@@ -3318,14 +3318,10 @@ fn mongodb_audit_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static
     if !failed {
         return None;
     }
-    let owned = |s: &str| {
-        let s = s.trim();
-        (!s.is_empty()).then(|| Cow::Owned(s.to_owned()))
-    };
     let user = param
         .and_then(|p| p.get("user"))
         .and_then(Value::as_str)
-        .and_then(owned);
+        .and_then(trimmed_owned);
     let source = path(obj, "remote.ip")
         .and_then(Value::as_str)
         .or_else(|| {
@@ -3333,7 +3329,7 @@ fn mongodb_audit_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static
                 .and_then(Value::as_str)
                 .map(without_port)
         })
-        .and_then(owned);
+        .and_then(trimmed_owned);
     Some(FailedLogin {
         user,
         source,
@@ -3373,6 +3369,12 @@ fn vault_login_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>>
         source,
         publickey_probe: None,
     })
+}
+
+/// A JSON string field's value, trimmed; empty → `None`.
+fn trimmed_owned(s: &str) -> Option<Cow<'static, str>> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| Cow::Owned(s.to_owned()))
 }
 
 /// `10.0.0.5:51234` → `10.0.0.5`, `[2001:db8::1]:51234` → `2001:db8::1`; anything else as is.
@@ -3609,6 +3611,15 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
         "audit_category",
         "activity-type",
     ];
+    // An event name of an authentication action (`user.login`, `auth`), for a failure stated in
+    // another field (`outcome`, `success`).
+    let names_auth_action = || {
+        event_names.iter().any(|k| {
+            path(obj, k)
+                .and_then(Value::as_str)
+                .is_some_and(|v| lower_has_any(v, AUTH_WORDS))
+        })
+    };
     // The whole name, or its part after a namespace (`auth.login_failed`, `user:login.failed`).
     let failed_name = |v: &str| {
         std::iter::once(v)
@@ -3636,11 +3647,7 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
                 .iter()
                 .any(|f| outcome.eq_ignore_ascii_case(f))
             {
-                let action_is_auth = event_names.iter().any(|k| {
-                    path(obj, k)
-                        .and_then(Value::as_str)
-                        .is_some_and(|v| lower_has_any(v, AUTH_WORDS))
-                });
+                let action_is_auth = names_auth_action();
                 let category_is_auth = path(obj, "event.category").is_some_and(|v| match v {
                     Value::String(s) => s.eq_ignore_ascii_case("authentication"),
                     Value::Array(a) => a.iter().any(|x| {
@@ -3663,11 +3670,7 @@ fn json_failed_login(obj: &Map<String, Value>) -> Option<FailedLogin<'static>> {
             .iter()
             .any(|k| obj.get(*k).and_then(Value::as_bool) == Some(false))
     {
-        is_failed = event_names.iter().any(|k| {
-            path(obj, k)
-                .and_then(Value::as_str)
-                .is_some_and(|v| lower_has_any(v, AUTH_WORDS))
-        });
+        is_failed = names_auth_action();
     }
     // CloudTrail: {"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}
     if !is_failed && obj.get("eventName").and_then(Value::as_str) == Some("ConsoleLogin") {
@@ -3779,8 +3782,10 @@ fn auth0_login_failure(obj: &Map<String, Value>) -> Option<FailedLogin<'static>>
         return None;
     }
     let user = ["user_name", "user_id"].iter().find_map(|k| {
-        let u = event.get(*k).and_then(Value::as_str)?.trim();
-        (!u.is_empty()).then(|| Cow::Owned(u.to_owned()))
+        event
+            .get(*k)
+            .and_then(Value::as_str)
+            .and_then(trimmed_owned)
     });
     Some(FailedLogin {
         user,
